@@ -1,0 +1,1 @@
+"""Data contracts of flowgen: the flow format, the instance catalog, validation issues."""

@@ -1,0 +1,1 @@
+"""The structural and grounding validator of flows (flow-format §5)."""
