@@ -28,7 +28,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     """Build the parser, importing only the module of the subcommand being run."""
-    parser = argparse.ArgumentParser(prog="flowgen", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="flowgen",
+        description="Turn natural-language requirements into ServiceNow-style flows.",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = next((a for a in argv if not a.startswith("-")), None)
     for name, module, help_ in COMMANDS:
