@@ -1,0 +1,181 @@
+"""The embedded default retriever: SQLite FTS5 with field-weighted BM25 (standard library only).
+
+Thread safety: each thread gets its own read-only connection to the persisted index file
+(`threading.local`), so LangGraph nodes running concurrently never share a connection and
+SQLite serves the readers in parallel. `close()` closes every connection opened so far.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from schemas.catalog import Catalog
+from tools.documents import HitFactory, Kind, owner_of, table_schema
+from tools.retriever import (
+    ChoiceHit,
+    ColumnHit,
+    RetrievalError,
+    StepCategory,
+    StepHit,
+    TableHit,
+    TableSchema,
+    TriggerHit,
+    clamp_k,
+)
+from tools.sqlite_index import ensure_index, fts_table
+from tools.text import fts_any, fts_phrase, search_terms
+
+DEFAULT_WEIGHTS: tuple[float, float, float, float] = (4.0, 4.0, 1.0, 0.5)
+"""BM25 weights of (name, label, description, context); `flt` is always weighted 0."""
+
+_H = TypeVar("_H")
+_Row = tuple[str, str, str, float]
+
+
+class SqliteRetriever:
+    """Retriever over a persisted SQLite FTS5 index of one catalog."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        index_dir: str | Path | None = None,
+        synonyms: bool = True,
+        weights: Sequence[float] = DEFAULT_WEIGHTS,
+    ) -> None:
+        """Open (building if needed) the index of `catalog`.
+
+        Args:
+            catalog: the instance catalog.
+            index_dir: folder of index files (default `$FLOWGEN_INDEX_DIR` or
+                `~/.cache/flowgen/index`).
+            synonyms: expand queries with `tools/data/synonyms.json`.
+            weights: BM25 weights of name, label, description and context.
+
+        Raises:
+            RetrievalError: the index cannot be built or opened.
+        """
+        if len(weights) != 4:
+            raise RetrievalError("weights must give 4 numbers: name, label, description, context")
+        self.catalog = catalog
+        self.index_path, self.built = ensure_index(catalog, index_dir)
+        self._synonyms = synonyms
+        self._weights = ", ".join(str(float(w)) for w in (*weights, 0.0))
+        self._hits = HitFactory(catalog)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+
+    def __enter__(self) -> SqliteRetriever:
+        """Return self; connections close on exit."""
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close every connection."""
+        self.close()
+
+    def close(self) -> None:
+        """Close every per-thread connection opened so far."""
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def search_steps(
+        self, query: str, k: int = 10, kinds: frozenset[StepCategory] | None = None
+    ) -> list[StepHit]:
+        """Return actions, subflows and flow-logic blocks matching the query."""
+        where, params = "", []
+        if kinds is not None:
+            where = f" AND k0 IN ({', '.join('?' * len(kinds))})"
+            params = sorted(kinds)
+        rows = self._search("step", query, clamp_k(k), where=where, params=params)
+        return _build(rows, self._hits.step)
+
+    def search_tables(self, query: str, k: int = 10) -> list[TableHit]:
+        """Return tables matching the query."""
+        return _build(self._search("table", query, clamp_k(k)), self._hits.table)
+
+    def search_columns(self, query: str, table: str | None = None, k: int = 10) -> list[ColumnHit]:
+        """Return columns matching the query, within `table` (inherited included) if given."""
+        k = clamp_k(k)
+        if table is None:
+            rows = self._search("column", query, k)
+            return _build(rows, lambda key, s: self._hits.column(key, s, None))
+        lineage = [t.name for t in self.catalog.lineage(table)]
+        if not lineage:
+            return []
+        # Over-fetch: a column redefined below an ancestor appears once per definition.
+        rows = self._search("column", query, 2 * k + 10, owners=lineage,
+                            where=f" AND k0 IN ({', '.join('?' * len(lineage))})", params=lineage)
+        hits: list[ColumnHit] = []
+        for row in rows:
+            hit = self._hits.column(row[:3], row[3], table)
+            if hit and owner_of(self.catalog, table, hit.column) == hit.owner:
+                hits.append(hit)
+        return hits[:k]
+
+    def get_table_schema(self, table: str) -> TableSchema | None:
+        """Return the table's full schema, or None for an unknown table."""
+        return table_schema(self.catalog, table)
+
+    def search_choices(self, table: str, column: str, query: str, k: int = 10) -> list[ChoiceHit]:
+        """Return choice values of `table.column` (inherited column honoured) matching the query."""
+        owner = owner_of(self.catalog, table, column)
+        if owner is None:
+            return []
+        rows = self._search("choice", query, clamp_k(k), owners=[f"{owner}.{column}"],
+                            where=" AND k0 = ? AND k1 = ?", params=[owner, column])
+        return _build(rows, lambda key, s: self._hits.choice(key, s, table))
+
+    def search_triggers(self, query: str, k: int = 5) -> list[TriggerHit]:
+        """Return trigger types matching the query."""
+        return _build(self._search("trigger", query, clamp_k(k)), self._hits.trigger)
+
+    def _search(
+        self, kind: Kind, query: str, k: int, owners: Sequence[str] = (), where: str = "",
+        params: Sequence[str] = (),
+    ) -> list[_Row]:
+        terms = search_terms(query, self._synonyms)
+        if not terms or k == 0:
+            return []
+        expr = "{name label description context} : (" + fts_any(terms) + ")"
+        if owners:
+            # Restricting inside MATCH lets FTS5 intersect posting lists instead of scanning.
+            expr = f"flt : ({' OR '.join(fts_phrase(o) for o in owners)}) AND {expr}"
+        table = fts_table(kind)
+        sql = (
+            f"SELECT k0, k1, k2, -bm25({table}, {self._weights}) AS score FROM {table} "
+            f"WHERE {table} MATCH ?{where} ORDER BY score DESC, k0, k1, k2 LIMIT ?"
+        )
+        try:
+            return self._conn().execute(sql, [expr, *params, k]).fetchall()
+        except sqlite3.Error as exc:
+            raise RetrievalError(f"search index query failed: {exc}") from None
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    f"{self.index_path.as_uri()}?mode=ro", uri=True, check_same_thread=False
+                )
+            except sqlite3.Error as exc:
+                raise RetrievalError(f"cannot open search index {self.index_path}: {exc}") from None
+            with self._lock:
+                self._connections.append(conn)
+            self._local.conn = conn
+        return conn
+
+
+def _build(rows: list[_Row], make: Callable[[tuple[str, ...], float], _H | None]) -> list[_H]:
+    hits = (make(tuple(r[:3]), float(r[3])) for r in rows)
+    return [h for h in hits if h is not None]
