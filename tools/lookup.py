@@ -1,0 +1,189 @@
+"""LangChain tools over a retriever, for a model that grounds a flow in the instance catalog.
+
+`make_lookup_tools(retriever)` binds the retriever by closure (never a module global), so one
+process can serve several instances. Each tool returns a compact JSON string; a failure the
+model can act on (unknown table, backend down) comes back as `{"error": "..."}` instead of
+an exception, because the model reads tool output and a raised error would end its turn.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any, Literal
+
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, Field
+
+from tools.retriever import RetrievalError, Retriever, StepCategory
+
+_DESCRIPTION_CHARS = 160
+_K = Field(default=8, ge=1, le=25, description="How many results to return (1-25).")
+
+
+class SearchStepsArgs(BaseModel):
+    """Arguments of `search_steps`."""
+
+    query: str = Field(description="What the step should do, in plain words, e.g. "
+                       "'find all open incidents' or 'ask the manager to approve'.")
+    k: int = _K
+    kinds: list[Literal["action", "subflow", "flowlogic"]] | None = Field(
+        default=None, description="Only these categories; omit for all.")
+
+
+class SearchTablesArgs(BaseModel):
+    """Arguments of `search_tables`."""
+
+    query: str = Field(description="The kind of record, e.g. 'incident', 'change request', "
+                       "'user group'.")
+    k: int = _K
+
+
+class SearchColumnsArgs(BaseModel):
+    """Arguments of `search_columns`."""
+
+    query: str = Field(description="The field in plain words, e.g. 'assignment group', "
+                       "'who reported it', 'due date'.")
+    table: str | None = Field(default=None, description="Exact table name to search within "
+                              "(inherited columns included); omit to search every table.")
+    k: int = _K
+
+
+class GetTableSchemaArgs(BaseModel):
+    """Arguments of `get_table_schema`."""
+
+    table: str = Field(description="Exact table name, e.g. 'incident'.")
+
+
+class SearchChoicesArgs(BaseModel):
+    """Arguments of `search_choices`."""
+
+    table: str = Field(description="Exact table name, e.g. 'incident'.")
+    column: str = Field(description="Exact column name of a choice field, e.g. 'state'.")
+    query: str = Field(description="The value in plain words, e.g. 'resolved', 'critical'.")
+    k: int = _K
+
+
+class SearchTriggersArgs(BaseModel):
+    """Arguments of `search_triggers`."""
+
+    query: str = Field(description="When the flow should start, e.g. 'when an incident is "
+                       "created', 'every Monday at 9', 'when an email arrives'.")
+    k: int = Field(default=5, ge=1, le=25, description="How many results to return (1-25).")
+
+
+def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
+    """Return the six lookup tools bound to `retriever`, ready for LangGraph's ToolNode."""
+    r = retriever
+
+    def search_steps(query: str, k: int = 8, kinds: list[StepCategory] | None = None) -> str:
+        """Find actions, subflows and flow-logic blocks (IF, FOREACH, ...) for one flow step.
+
+        Returns JSON {"steps": [{category, definition, scope, label, description, score}]};
+        use `category`, `definition` and `scope` exactly as given in the flow component.
+        """
+        wanted = frozenset(kinds) if kinds else None
+        return _run(lambda: {"steps": [_compact(h) for h in r.search_steps(query, k, wanted)]})
+
+    def search_tables(query: str, k: int = 8) -> str:
+        """Find tables of the instance by what they hold.
+
+        Returns JSON {"tables": [{name, label, parent, description, score}]}; use `name`.
+        """
+        return _run(lambda: {"tables": [_compact(h) for h in r.search_tables(query, k)]})
+
+    def search_columns(query: str, table: str | None = None, k: int = 8) -> str:
+        """Find columns (fields) by meaning, optionally within one table.
+
+        Returns JSON {"columns": [{table, column, label, type, reference, owner, score}]};
+        `reference` names the table a reference column points to, `owner` the table that
+        defines an inherited column. Use `column` in conditions and values.
+        """
+        if table is not None and r.get_table_schema(table) is None:
+            return _error(f"unknown table {table!r}: call search_tables first")
+        return _run(lambda: {"columns": [_compact(h) for h in r.search_columns(query, table, k)]})
+
+    def get_table_schema(table: str) -> str:
+        """Show every column of a table (inherited ones included) with types and choices.
+
+        Returns JSON {name, label, parent, lineage, columns: [{name, label, type, reference,
+        mandatory, owner, choices: [{value, label}]}]}. Choice fields take the stored `value`.
+        """
+        schema = r.get_table_schema(table)
+        if schema is None:
+            return _error(f"unknown table {table!r}: call search_tables first")
+        return _dump(_compact(schema))
+
+    def search_choices(table: str, column: str, query: str, k: int = 8) -> str:
+        """Find the stored value of a choice field (state, priority, ...) from its meaning.
+
+        Returns JSON {"choices": [{table, column, value, label, score}]}; write `value`
+        (e.g. state=6), never the label, into conditions and field values.
+        """
+        schema = r.get_table_schema(table)
+        if schema is None or all(c.name != column for c in schema.columns):
+            return _error(f"unknown column {table}.{column}: call get_table_schema first")
+        return _run(lambda: {"choices": [_compact(h)
+                                         for h in r.search_choices(table, column, query, k)]})
+
+    def search_triggers(query: str, k: int = 5) -> str:
+        """Find the trigger type that starts the flow (record created/updated, schedule, ...).
+
+        Returns JSON {"triggers": [{type, label, description, record_based, score}]}; a
+        record-based trigger also needs a `table` input.
+        """
+        return _run(lambda: {"triggers": [_compact(h) for h in r.search_triggers(query, k)]})
+
+    specs: list[tuple[Callable[..., str], type[BaseModel]]] = [
+        (search_steps, SearchStepsArgs),
+        (search_tables, SearchTablesArgs),
+        (search_columns, SearchColumnsArgs),
+        (get_table_schema, GetTableSchemaArgs),
+        (search_choices, SearchChoicesArgs),
+        (search_triggers, SearchTriggersArgs),
+    ]
+    return [
+        StructuredTool.from_function(
+            func=f, args_schema=schema, description=inspect.cleandoc(f.__doc__ or "")
+        )
+        for f, schema in specs
+    ]
+
+
+def _run(produce: Callable[[], dict[str, Any]]) -> str:
+    try:
+        return _dump(produce())
+    except RetrievalError as exc:
+        return _error(f"catalog search failed: {exc}")
+
+
+def _error(message: str) -> str:
+    return _dump({"error": message})
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _compact(hit: Any) -> dict[str, Any]:
+    """Drop empty fields, shorten descriptions and round scores: less for the model to read."""
+    return _prune(asdict(hit))
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, v in value.items():
+            if v is None or v == "" or v == () or v == []:
+                continue
+            if key == "score" and isinstance(v, float):
+                v = round(v, 3)
+            elif key == "description" and isinstance(v, str) and len(v) > _DESCRIPTION_CHARS:
+                v = v[: _DESCRIPTION_CHARS - 1] + "…"
+            out[key] = _prune(v)
+        return out
+    if isinstance(value, list | tuple):
+        return [_prune(v) for v in value]
+    return value
