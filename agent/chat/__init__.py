@@ -1,0 +1,1 @@
+"""Chat-style flow building: edit operations, applying them, diffs, versions and chat nodes."""
