@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from catalog import check_catalog
 from catalog.views import (
     UnknownEntryError,
     action_view,
@@ -50,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add(subsub, "trigger", "show a trigger type's inputs and pills", _trigger, "TYPE")
     logic = _add(subsub, "logic", "list flow-logic blocks, or show one", _logic)
     logic.add_argument("name", metavar="TOKEN", nargs="?", help="flow-logic token, e.g. FOREACH")
+    _add(subsub, "check", "load a catalog and report dangling references (exit 1 if any)", _check)
     catalog_search.register(subsub)
 
 
@@ -148,6 +150,23 @@ def _logic(args: argparse.Namespace) -> int:
         body = "has a body" if view["has_body"] else "no body"
         return _emit(args, view, lambda: definition_text(f"{view['token']} ({body})", view))
     return _emit(args, [logic_view(f) for f in catalog.flow_logic], lambda: logic_list(catalog))
+
+
+def _check(args: argparse.Namespace) -> int:
+    catalog = load_catalog_arg(args)
+    warnings = check_catalog(catalog)
+    summary = {
+        "instance": catalog.instance,
+        "tables": len(catalog.tables),
+        "actions": len(catalog.actions),
+        "triggers": len(catalog.triggers),
+        "flow_logic": len(catalog.flow_logic),
+        "warnings": warnings,
+    }
+    counts = ", ".join(f"{summary[k]} {k.replace('_', '-')}" for k in list(summary)[1:5])
+    head = f"{catalog.instance}: {counts}; {len(warnings)} warning(s)"
+    _emit(args, summary, lambda: [head, *(f"warning: {w}" for w in warnings)])
+    return 1 if warnings else 0
 
 
 def logic_list(catalog: Catalog) -> list[str]:

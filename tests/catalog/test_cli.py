@@ -116,3 +116,18 @@ def test_custom_catalog_and_bad_catalog(capsys: pytest.CaptureFixture[str], tmp_
 def test_catalog_without_subcommand_prints_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys)
     assert code == 2 and "tables" in out and "logic" in out
+
+
+def test_check_reports_dangling_references(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and out.startswith("demo: ") and "0 warning(s)" in out
+    path = tmp_path / "c.json"
+    column = {"name": "caller_id", "label": "Caller", "type": "reference", "reference": "sys_user"}
+    path.write_text(json.dumps({"tables": [{"name": "t", "label": "T", "columns": [column]}]}))
+    code, out, _ = run(capsys, "check", "--catalog", str(path), "--json")
+    assert code == 1
+    assert json.loads(out)["warnings"] == [
+        "column t.caller_id references table 'sys_user', which is not in the catalog"
+    ]
