@@ -73,9 +73,7 @@ def catalog_documents(catalog: Catalog) -> dict[Kind, list[Doc]]:
 def _step_docs(catalog: Catalog) -> list[Doc]:
     docs: list[Doc] = []
     for a in catalog.actions:
-        # Param names hint at what an action works on ("email", "attachment"), weakly weighted.
-        params = " ".join(identifier_text(p.name) for p in (*a.inputs, *a.outputs))
-        context = " ".join(filter(None, [identifier_text(a.spoke or ""), params]))
+        context = identifier_text(a.spoke or "")
         docs.append(
             Doc("step", (a.category, a.name, a.scope), identifier_text(a.name), a.label,
                 a.description, context)

@@ -20,7 +20,7 @@ from schemas.catalog import Catalog
 from tools.documents import KINDS, Doc, Kind, catalog_documents
 from tools.retriever import RetrievalError
 
-INDEX_FORMAT = "3"
+INDEX_FORMAT = "4"
 """Bump when the document layout or tokenizer changes, so old files are rebuilt."""
 
 TOKENIZER = "porter unicode61 remove_diacritics 2 tokenchars '_'"
