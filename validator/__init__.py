@@ -1,1 +1,10 @@
-"""The structural and grounding validator of flows (flow-format §5)."""
+"""The structural and grounding validator of flows (flow-format §5).
+
+`validate(value, catalog)` returns the issues of a flow; `visible_pills(flow, order, catalog)`
+lists the data pills a step may use (the generator's fill node shows them to the model).
+"""
+
+from validator.core import validate
+from validator.scope import VisiblePill, visible_pills
+
+__all__ = ["VisiblePill", "validate", "visible_pills"]

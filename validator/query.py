@@ -61,6 +61,8 @@ UNARY_OPERATORS: frozenset[str] = frozenset(
 # Longest first so that `<=` wins over `<` and `NOT IN` over `IN`… wherever both could match.
 _OPS_LONGEST_FIRST = sorted(OPERATORS, key=len, reverse=True)
 _FIELD_RE = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)*")
+# Conditions of flow logic (IF, ELSEIF, DOUNTIL) compare data pills: `{{trigger.current.state}}=6`.
+_TERM_FIELD_RE = re.compile(r"\{\{[^{}]*\}\}|[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 _PILL_RE = re.compile(r"\{\{[^{}]*\}\}")
 
 Connector = Literal["AND", "OR"]
@@ -99,6 +101,8 @@ class Query:
 
 def _split_top(text: str) -> list[str]:
     """Split on `^` outside pills (pills never contain `^`, but be safe with `{{…}}`)."""
+    if "{{" not in text:
+        return text.split("^")
     parts: list[str] = []
     depth = 0
     start = 0
@@ -121,10 +125,13 @@ def _split_top(text: str) -> list[str]:
 
 
 def parse_term(text: str) -> tuple[str, str, str]:
-    """Split one term into (field, operator, value); raise QueryError when it has no operator."""
-    m = _FIELD_RE.match(text)
+    """Split one term into (field, operator, value); raise QueryError when it has no operator.
+
+    The field is a column name that may dot-walk, or a data pill (flow-logic conditions).
+    """
+    m = _TERM_FIELD_RE.match(text)
     if not m:
-        raise QueryError(f"term {text!r} does not start with a field name")
+        raise QueryError(f"term {text!r} does not start with a field name or a data pill")
     field = m.group(0)
     rest = text[m.end() :]
     for op in _OPS_LONGEST_FIRST:

@@ -1,0 +1,308 @@
+"""The scope resolver: which pills a step may use and what data each pill holds (flow-format §3).
+
+A pill used by step *u* may name the trigger, a flow variable set before *u*, a subflow input
+(in a subflow), or a step *n < u* that is visible from *u*: not inside a PATH, TRY or CATCH
+that does not also contain *u*. A FOREACH's `item` exists only inside that FOREACH. Resolution
+is memoised per (pill, user), so the input checks and the condition checks share the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.catalog import Catalog
+from schemas.flow import Flow
+from validator.context import FlowContext, build_context, param_table, whole_pill_text
+from validator.datatypes import LIST_KINDS, UNKNOWN, DataType, WalkError, from_param, walk
+from validator.index import index_for
+from validator.issues import names_text
+from validator.pills import Pill, parse_pill
+from validator.tree import Node, build_tree
+
+ISOLATING_TOKENS = frozenset({"PATH", "TRY", "CATCH"})
+"""Blocks whose steps' outputs are not visible outside them."""
+
+
+@dataclass(frozen=True, slots=True)
+class PillError:
+    """Why a pill may not be used where it is: a pill_* or unknown_column code."""
+
+    code: str
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class VisiblePill:
+    """A pill a step may use, as the generator's fill node shows it to the model."""
+
+    pill: str
+    type: str
+    table: str | None
+    label: str
+
+
+class Scope:
+    """Resolve pills of one flow; `user` is the node using the pill, None for trigger inputs."""
+
+    def __init__(self, ctx: FlowContext) -> None:
+        """Prepare to resolve pills of the flow in `ctx`."""
+        self.ctx = ctx
+        self._memo: dict[tuple[str, int], DataType | PillError] = {}
+        self._items: dict[int, DataType] = {}
+
+    def resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        """Return what `pill` holds when used by `user`, or why it cannot be used there."""
+        key = (pill.text, user.index if user is not None else -1)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._resolve(pill, user)
+            self._memo[key] = found
+        return found
+
+    def _resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        if pill.root == "step":
+            head = self._step(pill, user)
+        elif pill.root == "trigger":
+            head = self._trigger(pill, user)
+        elif pill.root == "flow":
+            head = self._variable(pill, user)
+        else:
+            head = self._subflow_input(pill)
+        if isinstance(head, PillError) or not pill.fields:
+            return head
+        walked = walk(head, pill.fields, self.ctx.index)
+        if isinstance(walked, WalkError):
+            return PillError("unknown_column", f"{pill.text}: {walked.message}", walked.hint)
+        return walked
+
+    def _step(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        step = pill.step or 0
+        target = self.ctx.tree.node(step)
+        if target is None:
+            return PillError(
+                "pill_unknown_step",
+                f"{pill.text} names step {step}, but the flow has steps "
+                f"1..{len(self.ctx.tree.nodes)}",
+                "Name an earlier step by its order, e.g. {{step_1.record}}.",
+            )
+        used_at = user.order if user is not None else 0
+        if step >= used_at:
+            where = f"step {used_at}" if user is not None else "the trigger"
+            return PillError(
+                "pill_forward_reference",
+                f"{pill.text} is used by {where}, which runs before step {step} produces it",
+                "Use only outputs of steps with a smaller order than the step using them.",
+            )
+        hidden = self.hiding_block(target, user)
+        if hidden is not None:
+            return PillError(
+                "pill_out_of_scope",
+                f"{pill.text}: step {step} is inside the {hidden.token} at step {hidden.order}, "
+                f"which does not contain step {used_at}",
+                "Copy the value to a flow variable with SETFLOWVARIABLES inside that block and "
+                "use {{flow.<variable>}} after it.",
+            )
+        return self._step_output(pill, target, user)
+
+    def _step_output(self, pill: Pill, target: Node, user: Node | None) -> DataType | PillError:
+        if target.token == "FOREACH" and pill.name == "item":
+            if user is None or not target.encloses(user):
+                return PillError(
+                    "pill_out_of_scope",
+                    f"{pill.text}: the item of the FOREACH at step {target.order} exists only "
+                    "inside that FOREACH",
+                    "Use the item only in steps nested in the FOREACH (block = its order).",
+                )
+            return self.foreach_item(target)
+        sig = self.ctx.sigs[target.index]
+        if sig is None:  # placeholder or unknown definition: its outputs cannot be known
+            return UNKNOWN
+        out = sig.outputs.get(pill.name)
+        if out is None:
+            return PillError(
+                "pill_unknown_output",
+                f"{pill.text}: step {target.order} ({sig.name}) has no output {pill.name!r}",
+                _outputs_hint(f"step {target.order} ({sig.name})", list(sig.outputs)),
+            )
+        table = param_table(out, self.ctx.values[target.index], self.ctx.index)
+        return from_param(out, table)
+
+    def foreach_item(self, loop: Node) -> DataType:
+        """Return the type of one element of the list a FOREACH iterates over."""
+        found = self._items.get(loop.index)
+        if found is None:
+            found = self._element_type(loop)
+            self._items[loop.index] = found
+        return found
+
+    def _element_type(self, loop: Node) -> DataType:
+        text = whole_pill_text(self.ctx.values[loop.index].get("items"))
+        if text is None:
+            return UNKNOWN
+        parsed = parse_pill(text)
+        items = self.resolve(parsed, loop) if isinstance(parsed, Pill) else UNKNOWN
+        if isinstance(items, DataType) and items.kind in LIST_KINDS and items.table:
+            return DataType("reference", items.table)
+        return UNKNOWN
+
+    def hiding_block(self, target: Node, user: Node | None) -> Node | None:
+        """Return the PATH/TRY/CATCH around `target` that does not contain `user`."""
+        for block in target.ancestors():
+            if block.token in ISOLATING_TOKENS and (user is None or not block.encloses(user)):
+                return block
+        return None
+
+    def _trigger(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        ctx = self.ctx
+        if ctx.is_subflow:
+            return PillError(
+                "pill_out_of_scope",
+                f"{pill.text}: a subflow has no trigger",
+                "Use the subflow's inputs instead, e.g. {{subflow.<input>}}.",
+            )
+        if user is None:
+            return _no_pills_in_trigger(pill)
+        sig = ctx.trigger_sig
+        if sig is None:
+            return UNKNOWN
+        out = sig.outputs.get(pill.name)
+        if out is None:
+            return PillError(
+                "pill_unknown_output",
+                f"{pill.text}: the {sig.name} trigger has no output {pill.name!r}",
+                _outputs_hint(f"the {sig.name} trigger", list(sig.outputs)),
+            )
+        return from_param(out, param_table(out, ctx.trigger_values, ctx.index))
+
+    def _variable(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        if user is None:
+            return _no_pills_in_trigger(pill)
+        setters = self.ctx.setters.get(pill.name)
+        if not setters:
+            return PillError(
+                "pill_unknown_output",
+                f"{pill.text}: no SETFLOWVARIABLES step sets flow variable {pill.name!r}",
+                "Set the variable first with SETFLOWVARIABLES (input name = variable name); "
+                f"variables set in this flow: {names_text(sorted(self.ctx.setters))}.",
+            )
+        first = self.ctx.tree.nodes[setters[0]]
+        if first.order >= user.order:
+            return PillError(
+                "pill_forward_reference",
+                f"{pill.text} is used by step {user.order}, but is first set at step {first.order}",
+                "Set the flow variable in a step before the one that reads it.",
+            )
+        return self.variable_type(pill.name, first)
+
+    def variable_type(self, name: str, setter: Node) -> DataType:
+        """Return the type a flow variable takes from the pill its first setter assigns."""
+        if setter.token == "APPENDTOFLOWVARIABLES":
+            return DataType("array")
+        text = whole_pill_text(self.ctx.values[setter.index].get(name))
+        parsed = parse_pill(text) if text is not None else None
+        if not isinstance(parsed, Pill):
+            return DataType("string")
+        found = self.resolve(parsed, setter)
+        return found if isinstance(found, DataType) else UNKNOWN
+
+    def _subflow_input(self, pill: Pill) -> DataType | PillError:
+        flow = self.ctx.flow
+        if not self.ctx.is_subflow:
+            return PillError(
+                "pill_out_of_scope",
+                f"{pill.text}: subflow inputs exist only in a subflow (this flow has a trigger)",
+                "Use trigger outputs such as {{trigger.current}} instead.",
+            )
+        declared = {v.name: v for v in flow.inputs.items} if flow.inputs else {}
+        var = declared.get(pill.name)
+        if var is None:
+            return PillError(
+                "pill_unknown_output",
+                f"{pill.text}: the subflow declares no input {pill.name!r}",
+                f"Declare it under inputs.items, or use one of: {names_text(declared)}.",
+            )
+        return DataType(var.type, var.reference)
+
+
+def _no_pills_in_trigger(pill: Pill) -> PillError:
+    return PillError(
+        "pill_out_of_scope",
+        f"{pill.text} is used in a trigger input, where no data exists yet",
+        "Trigger inputs take literal values (tables, encoded queries), not pills.",
+    )
+
+
+def _outputs_hint(owner: str, names: list[str]) -> str:
+    if not names:
+        return f"{owner} has no outputs; use another step's output."
+    return f"Outputs of {owner}: {names_text(names)}."
+
+
+def visible_pills(flow: Flow, order: int, catalog: Catalog) -> list[VisiblePill]:
+    """Return the pills that step `order` may use, for the generator's fill node.
+
+    Trigger outputs (table from the trigger's `table` input), subflow inputs, outputs of
+    earlier visible steps, the `item` of every enclosing FOREACH, and flow variables set by
+    earlier steps. Order 0 (the trigger) sees none; a broken order/block skeleton gives [].
+    """
+    tree, _ = build_tree(flow.components)
+    user = tree.node(order) if tree is not None else None
+    if tree is None or user is None:
+        return []
+    scope = Scope(build_context(flow, tree, index_for(catalog)))
+    found = _trigger_and_inputs(scope.ctx)
+    for node in tree.nodes[: order - 1]:
+        if scope.hiding_block(node, user) is None:
+            found += _step_pills(scope, node, user)
+    for name, setters in sorted(scope.ctx.setters.items()):
+        if tree.nodes[setters[0]].order < order:
+            kind = scope.variable_type(name, tree.nodes[setters[0]])
+            found.append(
+                VisiblePill(f"{{{{flow.{name}}}}}", kind.kind, kind.table, f"flow variable {name}")
+            )
+    return found
+
+
+def _trigger_and_inputs(ctx: FlowContext) -> list[VisiblePill]:
+    """Return the trigger's output pills, or a subflow's input pills."""
+    if ctx.flow.trigger is None:
+        items = ctx.flow.inputs.items if ctx.flow.inputs else []
+        return [
+            VisiblePill(f"{{{{subflow.{v.name}}}}}", v.type, v.reference, f"subflow input {v.name}")
+            for v in items
+        ]
+    sig = ctx.trigger_sig
+    if sig is None:
+        return []
+    return [
+        VisiblePill(
+            f"{{{{trigger.{p.name}}}}}",
+            p.type,
+            param_table(p, ctx.trigger_values, ctx.index),
+            f"trigger {sig.name}: {p.label or p.name}",
+        )
+        for p in sig.outputs.values()
+    ]
+
+
+def _step_pills(scope: Scope, node: Node, user: Node) -> list[VisiblePill]:
+    """Return the output pills of one earlier, visible step."""
+    sig = scope.ctx.sigs[node.index]
+    if sig is None:
+        return []
+    found: list[VisiblePill] = []
+    for param in sig.outputs.values():
+        if node.token == "FOREACH" and param.name == "item":
+            if not node.encloses(user):
+                continue
+            kind = scope.foreach_item(node)
+        else:
+            kind = from_param(
+                param, param_table(param, scope.ctx.values[node.index], scope.ctx.index)
+            )
+        label = f"step {node.order} {sig.name}: {param.label or param.name}"
+        found.append(
+            VisiblePill(f"{{{{step_{node.order}.{param.name}}}}}", kind.kind, kind.table, label)
+        )
+    return found
