@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from catalog import CatalogError, check_catalog, load_catalog
+from catalog import DEMO_DIR, CatalogError, check_catalog, load_catalog
 
 TABLES = {
     "tables": [
@@ -196,3 +197,15 @@ def test_dangling_references_are_warnings(tmp_path: Path) -> None:
     assert any("t.caller_id" in w and "sys_user" in w for w in warnings)
     assert any("'record'" in w and "'table'" in w for w in warnings)
     assert any("'email'" in w and "sys_email" in w for w in warnings)
+
+
+def test_docs_example_extends_a_copy_of_the_demo(tmp_path: Path) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
+    example = docs.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(DEMO_DIR, tmp_path / "my_catalog")
+    (tmp_path / "my_catalog" / "acme.yaml").write_text(example, encoding="utf-8")
+    catalog = load_catalog(tmp_path / "my_catalog")
+    assert catalog.instance == "acme"
+    assert catalog.column("u_laptop_request", "assigned_to") is not None
+    assert catalog.action("order_laptop", "x_acme_procure") is not None
+    assert check_catalog(catalog) == []
