@@ -52,7 +52,9 @@ def derived_features(flow: Flow) -> set[str]:
         "service_catalog": trigger_type == "service_catalog"
         or bool(defs & _CATALOG_ACTIONS)
         or bool(tables & _CATALOG_TABLES),
-        "approval": "ask_for_approval" in defs,
+        "approval": "ask_for_approval" in defs
+        or "sysapproval_approver" in values
+        or any(_mentions_field(v, "approval") for v in values),
         "email_trigger": trigger_type == "email",
         "spoke": any(c.category == "action" and c.scope != "global" for c in comps),
     }
@@ -71,6 +73,11 @@ def max_depth(components: Sequence[Component]) -> int:
             parent, guard = by_order[parent].block, guard + 1
         deepest = max(deepest, depth)
     return deepest
+
+
+def _mentions_field(text: str, field: str) -> bool:
+    """Tell whether an encoded query or template tests or sets `field` (e.g. approval=…)."""
+    return any(part.startswith(f"{field}=") for part in text.split("^"))
 
 
 def _has_multiple_conditions(flow: Flow) -> bool:
@@ -96,10 +103,13 @@ def _has_dot_walk(flow: Flow, values: Sequence[str]) -> bool:
             walks_record = parts[0] == "trigger" or parts[0].startswith("step_")
             if walks_record and len(parts) >= 4:
                 return True
+    inputs = [i for c in flow.components for i in c.inputs]
+    if flow.trigger is not None:
+        inputs += flow.trigger.inputs
+    # A pill used as a condition field was handled above; only plain dotted fields remain.
     return any(
-        "." in term.field
-        for c in flow.components
-        for i in c.inputs
+        "." in term.field and not term.field.startswith("{{")
+        for i in inputs
         if i.name in _CONDITION_INPUTS
         for term in _terms(i.value)
     )
