@@ -79,6 +79,8 @@ def _allowed_names(
     if sig is None:
         return None
     if node is not None and node.token == "ASSIGNSUBFLOWOUTPUTS":
+        if not ctx.is_subflow:
+            return None  # the block itself is reported (unknown_flowlogic); its names are moot
         outputs = ctx.flow.outputs
         return {v.name for v in outputs.items} if outputs is not None else set()
     if sig.variadic:

@@ -87,7 +87,9 @@ class Scope:
                 "Name an earlier step by its order, e.g. {{step_1.record}}.",
             )
         used_at = user.order if user is not None else 0
-        if step >= used_at:
+        # A DOUNTIL's condition is evaluated after its body ran, so it may read body steps.
+        loop_reads_body = user is not None and user.token == "DOUNTIL" and user.encloses(target)
+        if step >= used_at and not loop_reads_body:
             where = f"step {used_at}" if user is not None else "the trigger"
             return PillError(
                 "pill_forward_reference",

@@ -151,8 +151,8 @@ def _leaf_child(node: Node, parent: Node) -> Issue:
     return issue(
         "children_on_leaf",
         pointer("components", node.index, "block"),
-        f"step {node.order} names step {parent.order} ({what}) as its block, but a {what} "
-        "cannot contain steps",
+        f"step {node.order} names step {parent.order} ({what}) as its block, but only "
+        "flow-logic blocks such as IF or FOREACH contain steps",
         "Set block to an enclosing IF/FOREACH/… order, or omit it to place the step at top level.",
         node.order,
     )

@@ -115,14 +115,16 @@ def _pill_type(param: Param, value: str, resolved: DataType, site: Site) -> list
     """Check that a whole-pill value has a type the param can take."""
     if resolved.kind not in _INCOMPATIBLE.get(param.type, frozenset()):
         return []
-    what = resolved.kind + (f" of {resolved.table}" if resolved.table else "")
+    what = f"a {resolved.kind}" + (f" of {resolved.table}" if resolved.table else "")
+    if resolved.kind == "records":
+        what = f"a list of {resolved.table or ''} records".replace("  ", " ")
     if resolved.kind in LIST_KINDS:
         hint = f"Iterate over {value} with FOREACH; use {{{{step_<foreach order>.item}}}} inside."
     elif param.type in LIST_KINDS:
         hint = "Give a pill to a list output, e.g. {{step_1.records}}."
     else:
         hint = f"Give a pill whose type is {param.type}, or a literal {param.type} value."
-    return [_mismatch(site, f"{param.name} expects a {param.type}, but {value} is a {what}", hint)]
+    return [_mismatch(site, f"{param.name} expects a {param.type}, but {value} is {what}", hint)]
 
 
 def _bad_choice(param: Param, value: str, site: Site) -> Issue:
