@@ -20,9 +20,11 @@ MAX_SUGGESTIONS = 5
 class UnknownEntryError(LookupError):
     """A name the catalog does not hold; `suggestions` are the closest names it does hold."""
 
-    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
+    def __init__(
+        self, kind: str, name: str, suggestions: list[str], message: str | None = None
+    ) -> None:
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown {kind} {name!r}{hint}")
+        super().__init__(message or f"unknown {kind} {name!r}{hint}")
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
@@ -59,8 +61,9 @@ def lookup_action(catalog: Catalog, name: str, scope: str | None = None) -> Acti
         matches = catalog.actions_named(name)
         action = catalog.action(name) or (matches[0] if len(matches) == 1 else None)
         if action is None and matches:
-            scoped = [f"{a.name} --scope {a.scope}" for a in matches]
-            raise UnknownEntryError("action without --scope", name, scoped)
+            scopes = sorted(a.scope for a in matches)
+            message = f"action {name!r} exists in several scopes; add --scope {' or '.join(scopes)}"
+            raise UnknownEntryError("action", name, scopes, message)
     if action is None:
         pool = (a.name for a in catalog.actions if scope is None or a.scope == scope)
         where = "action" if scope is None else f"action in scope {scope!r}"

@@ -87,6 +87,14 @@ def test_unknown_action_suggests(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 2 and "unknown action in scope 'sn_slack_ah'" in err
 
 
+def test_action_in_several_scopes_needs_scope(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "action", "post_incident_details")
+    assert code == 2
+    assert "add --scope sn_ms_teams_ah or sn_slack_ah" in err
+    code, out, _ = run(capsys, "action", "post_incident_details", "--scope", "sn_slack_ah")
+    assert code == 0 and out.startswith("sn_slack_ah/post_incident_details")
+
+
 def test_triggers_and_trigger(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "triggers", "--json")
     assert code == 0 and len(json.loads(out)) == 13
