@@ -37,7 +37,9 @@ _T = TypeVar("_T")
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `flowgen catalog` and its sub-subcommands."""
     parser = subparsers.add_parser(
-        "catalog", help="list, show, search and index the instance catalog", description=__doc__
+        "catalog",
+        help="list, show, search and index the instance catalog",
+        description="List and show what an instance catalog offers (default: the demo instance).",
     )
     parser.set_defaults(handler=lambda _args: _usage(parser))
     subsub = parser.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
