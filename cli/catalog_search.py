@@ -29,7 +29,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the retrieval sub-subcommands `search` and `index` to `flowgen catalog`."""
     search = subparsers.add_parser(
         "search", help="rank catalog items for a query, as the generator sees them",
