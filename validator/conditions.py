@@ -13,7 +13,7 @@ from functools import lru_cache
 from schemas.catalog import Column
 from schemas.issues import Issue
 from validator.datatypes import DataType, WalkError, column_hint, walk
-from validator.issues import choices_text, issue, pointer
+from validator.issues import choices_text, issue, pointer, shown
 from validator.pills import Pill, parse_pill
 from validator.query import Query, QueryError, parse_query, parse_template
 from validator.scope import Scope
@@ -87,7 +87,7 @@ def check_template(value: str, table: str | None, site: Site, scope: Scope) -> l
                 issue(
                     "unknown_column",
                     site.path,
-                    f"template field {field!r} dot-walks; a template sets {table}'s own columns",
+                    f"template field {shown(field)} dot-walks; templates set {table}'s own columns",
                     "Set only columns of the record itself; update the referenced record with "
                     "its own update_record step.",
                     site.order,
@@ -142,7 +142,7 @@ def _choice_issues(values: list[str], column: Column, term: str, site: Site) -> 
         yield issue(
             "unknown_choice_value",
             site.path,
-            f"{term}{value}: {value!r} is not a stored choice value of {column.name}",
+            f"{shown(term + value)}: {shown(value)} is not a stored choice value of {column.name}",
             hint,
             site.order,
         )
@@ -152,7 +152,7 @@ def _unknown_column(site: Site, table: str, field: str, scope: Scope) -> Issue:
     return issue(
         "unknown_column",
         site.path,
-        f"table {table!r} has no column {field!r}",
+        f"table {table!r} has no column {shown(field)}",
         column_hint(scope.ctx.index, table, field),
         site.order,
     )
@@ -162,7 +162,7 @@ def _bare_field(site: Site, field: str) -> Issue:
     return issue(
         "malformed_query",
         site.path,
-        f"flow-logic condition term starts with the field name {field!r}, not a data pill",
+        f"flow-logic condition term starts with the field name {shown(field)}, not a data pill",
         f"Compare a data pill, e.g. {{{{trigger.current.{field}}}}}=value or "
         f"{{{{step_1.record.{field}}}}}=value.",
         site.order,

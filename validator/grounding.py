@@ -11,7 +11,7 @@ import difflib
 from schemas.flow import FLOW_LOGIC_TOKENS, Component, Flow
 from schemas.issues import Issue
 from validator.index import CatalogIndex
-from validator.issues import issue, names_text, pointer
+from validator.issues import issue, names_text, pointer, shown
 
 
 def check_names(flow: Flow, index: CatalogIndex) -> list[Issue]:
@@ -22,7 +22,7 @@ def check_names(flow: Flow, index: CatalogIndex) -> list[Issue]:
             issue(
                 "unknown_trigger_type",
                 pointer("trigger", "type"),
-                f"trigger type {flow.trigger.type!r} does not exist in this instance",
+                f"trigger type {shown(flow.trigger.type)} does not exist in this instance",
                 _suggest(flow.trigger.type, index.trigger_types(), "trigger types"),
             )
         )
@@ -54,8 +54,8 @@ def _check_component(
     return issue(
         "unknown_action",
         where,
-        f"{comp.category} {comp.definition!r} in scope {comp.scope!r} does not exist in this "
-        "instance",
+        f"{comp.category} {shown(comp.definition)} in scope {shown(comp.scope)} does not "
+        "exist in this instance",
         _action_hint(comp, index),
         comp.order,
     )
@@ -79,7 +79,7 @@ def _check_logic(flow: Flow, comp: Component, where: str, index: CatalogIndex) -
     return issue(
         "unknown_flowlogic",
         where,
-        f"flow-logic token {token!r} does not exist",
+        f"flow-logic token {shown(token)} does not exist",
         _suggest(token.upper(), known, "flow-logic tokens"),
         comp.order,
     )

@@ -29,6 +29,8 @@ _KINDS: dict[str, tuple[IssueKind, Severity]] = {
 
 _MAX_SHOWN = 60
 """Longest excerpt of a user value quoted in a message (inputs may be megabytes long)."""
+_MAX_MESSAGE = 400
+_MAX_HINT = 800
 
 
 class UnknownCodeError(ValueError):
@@ -46,8 +48,19 @@ def issue(code: str, path: str, message: str, hint: str, order: int | None = Non
     except KeyError:
         raise UnknownCodeError(f"unknown issue code {code!r}") from None
     return Issue(
-        code=code, severity=severity, kind=kind, order=order, path=path, message=message, hint=hint
+        code=code,
+        severity=severity,
+        kind=kind,
+        order=order,
+        path=path,
+        message=_clip(message, _MAX_MESSAGE),
+        hint=_clip(hint, _MAX_HINT),
     )
+
+
+def _clip(text: str, limit: int) -> str:
+    """Bound a message or hint: values quoted in it may come from megabyte-sized input."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def pointer(*parts: str | int) -> str:
