@@ -1,4 +1,4 @@
-"""`validate` is total: any value, any text, pathological sizes and depths give issues, not raises."""
+"""`validate` is total: any value, text, size or depth gives issues, never an exception."""
 
 from __future__ import annotations
 
