@@ -132,7 +132,7 @@ def run_index(args: argparse.Namespace) -> int:
             path, built = ensure_index(catalog, args.index_dir)
             what = f"{'built' if built else 'up to date'}: {path}"
         else:
-            from tools.weaviate_backend import index_catalog
+            from tools.weaviate_index import index_catalog
 
             count = index_catalog(catalog)
             what = f"loaded {count} objects into Weaviate tenant of instance {catalog.instance!r}"

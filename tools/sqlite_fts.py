@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from schemas.catalog import Catalog
 from tools.documents import HitFactory, Kind, owner_of, table_schema
+from tools.rerank import fetch_size, rerank
 from tools.retriever import (
     ChoiceHit,
     ColumnHit,
@@ -34,6 +35,7 @@ DEFAULT_WEIGHTS: tuple[float, float, float, float] = (4.0, 4.0, 1.0, 0.5)
 """BM25 weights of (name, label, description, context); `flt` is always weighted 0."""
 
 _H = TypeVar("_H")
+_R = TypeVar("_R", StepHit, TableHit, ColumnHit, ChoiceHit, TriggerHit)
 _Row = tuple[str, str, str, float]
 
 
@@ -46,6 +48,7 @@ class SqliteRetriever:
         index_dir: str | Path | None = None,
         synonyms: bool = True,
         weights: Sequence[float] = DEFAULT_WEIGHTS,
+        rerank_labels: bool = True,
     ) -> None:
         """Open (building if needed) the index of `catalog`.
 
@@ -55,6 +58,7 @@ class SqliteRetriever:
                 `~/.cache/flowgen/index`).
             synonyms: expand queries with `tools/data/synonyms.json`.
             weights: BM25 weights of name, label, description and context.
+            rerank_labels: boost hits whose label the query spells out (`tools.rerank`).
 
         Raises:
             RetrievalError: the index cannot be built or opened.
@@ -64,6 +68,7 @@ class SqliteRetriever:
         self.catalog = catalog
         self.index_path, self.built = ensure_index(catalog, index_dir)
         self._synonyms = synonyms
+        self._rerank_labels = rerank_labels
         self._weights = ", ".join(str(float(w)) for w in (*weights, 0.0))
         self._hits = HitFactory(catalog)
         self._local = threading.local()
@@ -97,31 +102,35 @@ class SqliteRetriever:
         if kinds is not None:
             where = f" AND k0 IN ({', '.join('?' * len(kinds))})"
             params = sorted(kinds)
-        rows = self._search("step", query, clamp_k(k), where=where, params=params)
-        return _build(rows, self._hits.step)
+        k = clamp_k(k)
+        rows = self._search("step", query, fetch_size(k), where=where, params=params)
+        return self._rerank(_build(rows, self._hits.step), query, k)
 
     def search_tables(self, query: str, k: int = 10) -> list[TableHit]:
         """Return tables matching the query."""
-        return _build(self._search("table", query, clamp_k(k)), self._hits.table)
+        k = clamp_k(k)
+        rows = self._search("table", query, fetch_size(k))
+        return self._rerank(_build(rows, self._hits.table), query, k)
 
     def search_columns(self, query: str, table: str | None = None, k: int = 10) -> list[ColumnHit]:
         """Return columns matching the query, within `table` (inherited included) if given."""
         k = clamp_k(k)
         if table is None:
-            rows = self._search("column", query, k)
-            return _build(rows, lambda key, s: self._hits.column(key, s, None))
+            rows = self._search("column", query, fetch_size(k))
+            return self._rerank(_build(rows, lambda key, s: self._hits.column(key, s, None)),
+                                query, k)
         lineage = [t.name for t in self.catalog.lineage(table)]
         if not lineage:
             return []
         # Over-fetch: a column redefined below an ancestor appears once per definition.
-        rows = self._search("column", query, 2 * k + 10, owners=lineage,
+        rows = self._search("column", query, fetch_size(k), owners=lineage,
                             where=f" AND k0 IN ({', '.join('?' * len(lineage))})", params=lineage)
         hits: list[ColumnHit] = []
         for row in rows:
             hit = self._hits.column(row[:3], row[3], table)
             if hit and owner_of(self.catalog, table, hit.column) == hit.owner:
                 hits.append(hit)
-        return hits[:k]
+        return self._rerank(hits, query, k)
 
     def get_table_schema(self, table: str) -> TableSchema | None:
         """Return the table's full schema, or None for an unknown table."""
@@ -132,13 +141,20 @@ class SqliteRetriever:
         owner = owner_of(self.catalog, table, column)
         if owner is None:
             return []
-        rows = self._search("choice", query, clamp_k(k), owners=[f"{owner}.{column}"],
+        k = clamp_k(k)
+        rows = self._search("choice", query, fetch_size(k), owners=[f"{owner}.{column}"],
                             where=" AND k0 = ? AND k1 = ?", params=[owner, column])
-        return _build(rows, lambda key, s: self._hits.choice(key, s, table))
+        return self._rerank(_build(rows, lambda key, s: self._hits.choice(key, s, table)),
+                            query, k)
 
     def search_triggers(self, query: str, k: int = 5) -> list[TriggerHit]:
         """Return trigger types matching the query."""
-        return _build(self._search("trigger", query, clamp_k(k)), self._hits.trigger)
+        k = clamp_k(k)
+        rows = self._search("trigger", query, fetch_size(k))
+        return self._rerank(_build(rows, self._hits.trigger), query, k)
+
+    def _rerank(self, hits: list[_R], query: str, k: int) -> list[_R]:
+        return rerank(hits, query, k, self._synonyms) if self._rerank_labels else hits[:k]
 
     def _search(
         self, kind: Kind, query: str, k: int, owners: Sequence[str] = (), where: str = "",

@@ -1,45 +1,28 @@
-"""Weaviate retriever (weaviate-client v4): a collection per kind, a tenant per instance.
+"""Weaviate retriever (weaviate-client v4): BM25, or hybrid with self-provided vectors.
 
-Each document kind (steps, tables, columns, choices, triggers) lives in its own multi-tenant
-collection `<prefix><Kind>`; a customer instance is a tenant of every collection, so several
-instances share one server without seeing each other. A meta collection records the catalog
-content hash per tenant: a retriever re-imports a tenant whose hash differs (or raises, with
-`auto_index=False`). Queries are BM25 over the same weighted fields as SQLite; with an `embed`
-function, objects carry self-provided vectors and queries are hybrid (BM25 + vector).
+The catalog lives in one multi-tenant collection per kind, one tenant per customer instance
+(`tools.weaviate_index`). On start the retriever checks the tenant's recorded content hash and
+re-imports a stale tenant (or raises, with `auto_index=False`). Queries are BM25 over the same
+weighted fields as SQLite; with an `embed` function they are hybrid (BM25 + vector, `alpha`).
+Hits go through the same label re-ranking as SQLite, so both backends follow one contract.
 
 Thread safety: queries share one client, whose HTTP and gRPC channels are thread-safe; an
-import runs in the calling thread. Connection: `WEAVIATE_URL` (e.g. http://localhost:8080),
-`WEAVIATE_API_KEY` (optional), `WEAVIATE_GRPC_PORT` (default 50051, or 443 over https).
+import runs in the calling thread.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import weaviate
-from weaviate.classes.config import Configure, DataType, Property, Tokenization
-from weaviate.classes.init import Auth
 from weaviate.classes.query import Filter, MetadataQuery
-from weaviate.classes.tenants import Tenant
-from weaviate.collections import Collection
 from weaviate.exceptions import WeaviateBaseError
-from weaviate.util import generate_uuid5
 
 from schemas.catalog import Catalog
-from tools.documents import (
-    KINDS,
-    TEXT_FIELDS,
-    Doc,
-    HitFactory,
-    Kind,
-    catalog_documents,
-    owner_of,
-    table_schema,
-)
+from tools.documents import HitFactory, Kind, owner_of, table_schema
+from tools.rerank import fetch_size, rerank
 from tools.retriever import (
     ChoiceHit,
     ColumnHit,
@@ -52,136 +35,24 @@ from tools.retriever import (
     clamp_k,
 )
 from tools.text import search_terms
+from tools.weaviate_index import (
+    INDEX_FORMAT,
+    KEYS,
+    META,
+    Embed,
+    collection_name,
+    connect,
+    import_catalog,
+    index_catalog,
+    one_line,
+    tenant_name,
+)
 
-Embed = Callable[[list[str]], list[list[float]]]
+__all__ = ["WeaviateRetriever", "connect", "index_catalog", "tenant_name"]
+
 _H = TypeVar("_H")
-INDEX_FORMAT = "1"
+_R = TypeVar("_R", StepHit, TableHit, ColumnHit, ChoiceHit, TriggerHit)
 _BOOSTS = ("name^8", "label^8", "description^2", "context")  # same ratios as SQLite's weights
-_KEYS = ("k0", "k1", "k2")
-_META = "IndexMeta"
-_BATCH = 500
-
-
-def connect(url: str | None = None, api_key: str | None = None,
-            grpc_port: int | None = None) -> weaviate.WeaviateClient:
-    """Connect to the server at `url` (default `$WEAVIATE_URL`).
-
-    Raises:
-        RetrievalError: no URL configured, or the server cannot be reached.
-    """
-    url = url or os.environ.get("WEAVIATE_URL")
-    if not url:
-        raise RetrievalError("WEAVIATE_URL not set (e.g. http://localhost:8080)")
-    parts = urlsplit(url)
-    secure = parts.scheme == "https"
-    host = parts.hostname or "localhost"
-    key = api_key or os.environ.get("WEAVIATE_API_KEY")
-    port_env = os.environ.get("WEAVIATE_GRPC_PORT")
-    try:
-        grpc = grpc_port or (int(port_env) if port_env else (443 if secure else 50051))
-        return weaviate.connect_to_custom(
-            http_host=host, http_port=parts.port or (443 if secure else 8080),
-            http_secure=secure, grpc_host=host, grpc_port=grpc, grpc_secure=secure,
-            auth_credentials=Auth.api_key(key) if key else None,
-        )
-    except (WeaviateBaseError, ValueError) as exc:
-        raise RetrievalError(f"cannot connect to Weaviate at {url}: {_one_line(exc)}") from None
-
-
-def tenant_name(catalog: Catalog) -> str:
-    """Return the tenant of the catalog's instance (Weaviate allows [A-Za-z0-9_-], ≤ 64)."""
-    cleaned = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "_-") else "_"
-                      for ch in catalog.instance)
-    return cleaned[:64] or "instance"
-
-
-def _collection_name(prefix: str, kind: str) -> str:
-    return f"{prefix}{kind.capitalize()}"
-
-
-def _ensure_collections(client: weaviate.WeaviateClient, prefix: str) -> None:
-    """Create the per-kind and meta collections if missing (multi-tenant, no vectorizer)."""
-    text = [Property(name=f, data_type=DataType.TEXT, tokenization=Tokenization.WORD)
-            for f in TEXT_FIELDS]
-    keys = [Property(name=k, data_type=DataType.TEXT, tokenization=Tokenization.FIELD,
-                     index_searchable=False, index_filterable=True) for k in _KEYS]
-    for kind in (*KINDS, _META):
-        name = _collection_name(prefix, kind)
-        if client.collections.exists(name):
-            continue
-        client.collections.create(
-            name,
-            properties=keys if kind == _META else [*text, *keys],
-            multi_tenancy_config=Configure.multi_tenancy(enabled=True),
-            vector_config=Configure.Vectors.self_provided(),
-        )
-
-
-def index_catalog(catalog: Catalog, client: weaviate.WeaviateClient | None = None,
-                  embed: Embed | None = None, prefix: str = "Flowgen") -> int:
-    """Replace the catalog's tenant in every collection with freshly imported objects.
-
-    Returns:
-        How many objects were imported.
-
-    Raises:
-        RetrievalError: the server is unreachable or rejected objects.
-    """
-    own = client is None
-    client = client or connect()
-    try:
-        return _import(client, catalog, embed, prefix)
-    except WeaviateBaseError as exc:
-        raise RetrievalError(f"Weaviate import failed: {_one_line(exc)}") from None
-    finally:
-        if own:
-            client.close()
-
-
-def _import(client: weaviate.WeaviateClient, catalog: Catalog, embed: Embed | None,
-            prefix: str) -> int:
-    _ensure_collections(client, prefix)
-    tenant = tenant_name(catalog)
-    total = 0
-    for kind, docs in catalog_documents(catalog).items():
-        total += _load_kind(client.collections.use(_collection_name(prefix, kind)), tenant,
-                            docs, embed)
-    meta = _reset_tenant(client.collections.use(_collection_name(prefix, _META)), tenant)
-    meta.data.insert({"k0": catalog.content_hash, "k1": INDEX_FORMAT, "k2": catalog.instance})
-    return total
-
-
-def _reset_tenant(collection: Collection, tenant: str) -> Collection:
-    if collection.tenants.exists(tenant):
-        collection.tenants.remove([tenant])
-    collection.tenants.create([Tenant(name=tenant)])
-    return collection.with_tenant(tenant)
-
-
-def _load_kind(collection: Collection, tenant: str, docs: Sequence[Doc],
-               embed: Embed | None) -> int:
-    target = _reset_tenant(collection, tenant)
-    with target.batch.fixed_size(batch_size=_BATCH) as batch:
-        for start in range(0, len(docs), _BATCH):
-            chunk = docs[start : start + _BATCH]
-            vectors = embed([_doc_text(d) for d in chunk]) if embed else [None] * len(chunk)
-            for doc, vector in zip(chunk, vectors, strict=True):
-                batch.add_object(properties=_properties(doc), vector=vector,
-                                 uuid=generate_uuid5("|".join((doc.kind, *doc.key))))
-    failed = target.batch.failed_objects
-    if failed:
-        raise RetrievalError(f"{len(failed)} objects rejected, first: {failed[0].message}")
-    return len(docs)
-
-
-def _properties(doc: Doc) -> dict[str, str]:
-    keys = (*doc.key, "", "", "")[:3]
-    return {"name": doc.name, "label": doc.label, "description": doc.description,
-            "context": doc.context, **dict(zip(_KEYS, keys, strict=True))}
-
-
-def _doc_text(doc: Doc) -> str:
-    return " ".join(filter(None, (doc.label, doc.name, doc.description)))
 
 
 class WeaviateRetriever:
@@ -210,13 +81,13 @@ class WeaviateRetriever:
                     raise RetrievalError(
                         f"Weaviate tenant {self._tenant!r} does not hold this catalog: run "
                         "`flowgen catalog index --backend weaviate`")
-                _import(self._client, catalog, embed, prefix)
+                import_catalog(self._client, catalog, embed, prefix)
         except WeaviateBaseError as exc:
             self.close()
-            raise RetrievalError(f"Weaviate index check failed: {_one_line(exc)}") from None
+            raise RetrievalError(f"Weaviate index check failed: {one_line(exc)}") from None
 
     def _is_current(self) -> bool:
-        name = _collection_name(self._prefix, _META)
+        name = collection_name(self._prefix, META)
         if not self._client.collections.exists(name):
             return False
         meta = self._client.collections.use(name)
@@ -244,25 +115,28 @@ class WeaviateRetriever:
                      kinds: frozenset[StepCategory] | None = None) -> list[StepHit]:
         """Return actions, subflows and flow-logic blocks matching the query."""
         flt = Filter.by_property("k0").contains_any(sorted(kinds)) if kinds is not None else None
-        return _keep(self._hits.step(key, s) for key, s in self._query("step", query, k, flt))
+        rows = self._query("step", query, fetch_size(clamp_k(k)), flt)
+        return self._rerank([self._hits.step(key, s) for key, s in rows], query, k)
 
     def search_tables(self, query: str, k: int = 10) -> list[TableHit]:
         """Return tables matching the query."""
-        return _keep(self._hits.table(key, s) for key, s in self._query("table", query, k))
+        rows = self._query("table", query, fetch_size(clamp_k(k)))
+        return self._rerank([self._hits.table(key, s) for key, s in rows], query, k)
 
     def search_columns(self, query: str, table: str | None = None, k: int = 10) -> list[ColumnHit]:
         """Return columns matching the query, within `table` (inherited included) if given."""
         k = clamp_k(k)
         if table is None:
-            rows = self._query("column", query, k)
-            return _keep(self._hits.column(key, s, None) for key, s in rows)
+            rows = self._query("column", query, fetch_size(k))
+            return self._rerank([self._hits.column(key, s, None) for key, s in rows], query, k)
         lineage = [t.name for t in self.catalog.lineage(table)]
         if not lineage:
             return []
-        rows = self._query("column", query, 2 * k + 10,
+        rows = self._query("column", query, fetch_size(k),
                            Filter.by_property("k0").contains_any(lineage))
         hits = _keep(self._hits.column(key, s, table) for key, s in rows)
-        return [h for h in hits if owner_of(self.catalog, table, h.column) == h.owner][:k]
+        nearest = [h for h in hits if owner_of(self.catalog, table, h.column) == h.owner]
+        return self._rerank(nearest, query, k)
 
     def get_table_schema(self, table: str) -> TableSchema | None:
         """Return the table's full schema, or None for an unknown table."""
@@ -274,12 +148,16 @@ class WeaviateRetriever:
         if owner is None:
             return []
         flt = Filter.by_property("k0").equal(owner) & Filter.by_property("k1").equal(column)
-        rows = self._query("choice", query, k, flt)
-        return _keep(self._hits.choice(key, s, table) for key, s in rows)
+        rows = self._query("choice", query, fetch_size(clamp_k(k)), flt)
+        return self._rerank([self._hits.choice(key, s, table) for key, s in rows], query, k)
 
     def search_triggers(self, query: str, k: int = 5) -> list[TriggerHit]:
         """Return trigger types matching the query."""
-        return _keep(self._hits.trigger(key, s) for key, s in self._query("trigger", query, k))
+        rows = self._query("trigger", query, fetch_size(clamp_k(k)))
+        return self._rerank([self._hits.trigger(key, s) for key, s in rows], query, k)
+
+    def _rerank(self, hits: Sequence[_R | None], query: str, k: int) -> list[_R]:
+        return rerank(_keep(hits), query, clamp_k(k), self._synonyms)
 
     def _query(self, kind: Kind, query: str, k: int,
                filters: Any = None) -> list[tuple[tuple[str, ...], float]]:
@@ -288,7 +166,7 @@ class WeaviateRetriever:
         if not terms or k == 0:
             return []
         text = " ".join(terms)
-        col = self._client.collections.use(_collection_name(self._prefix, kind))
+        col = self._client.collections.use(collection_name(self._prefix, kind))
         col = col.with_tenant(self._tenant)
         meta = MetadataQuery(score=True)
         try:
@@ -300,16 +178,11 @@ class WeaviateRetriever:
                 res = col.query.bm25(query=text, query_properties=list(_BOOSTS),
                                      filters=filters, limit=k, return_metadata=meta)
         except WeaviateBaseError as exc:
-            raise RetrievalError(f"Weaviate query failed: {_one_line(exc)}") from None
-        rows = [(tuple(str(o.properties.get(f, "")) for f in _KEYS), o.metadata.score or 0.0)
+            raise RetrievalError(f"Weaviate query failed: {one_line(exc)}") from None
+        rows = [(tuple(str(o.properties.get(f, "")) for f in KEYS), o.metadata.score or 0.0)
                 for o in res.objects]
         # Weaviate breaks ties arbitrarily; sort like SQLite so both backends agree.
         return sorted(rows, key=lambda r: (-r[1], r[0]))
-
-
-def _one_line(exc: BaseException) -> str:
-    """Collapse a server error (often multi-line) into one line for CLI output."""
-    return " ".join(str(exc).split())
 
 
 def _keep(hits: Iterable[_H | None]) -> list[_H]:

@@ -1,0 +1,64 @@
+"""Re-rank backend hits by how much of an item's label the query spells out.
+
+BM25 rewards rare words and short fields, so "incidents" can rank `incident_task` (whose
+description repeats "incident") above `incident`. A ServiceNow user names things by their
+labels, so a hit whose whole label appears in the query ("send an email" → *Send Email*) gets
+its score multiplied by up to `1 + LABEL_BONUS`. Both backends apply the same re-ranking.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+from tools.text import query_tokens, search_terms
+
+LABEL_BONUS = 0.5
+"""Score multiplier added at full label coverage (0.5 → ×1.5)."""
+
+
+class _Scored(Protocol):
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+
+_H = TypeVar("_H", bound=_Scored)
+
+
+def fetch_size(k: int) -> int:
+    """Return how many backend hits to fetch so that re-ranking can reorder the top `k`."""
+    return 0 if k <= 0 else 3 * k + 10
+
+
+def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True) -> list[_H]:
+    """Boost hits by label coverage, sort by score (stable), and keep the top `k`."""
+    words = {_norm(t) for t in search_terms(query, use_synonyms)}
+    boosted = []
+    for hit in hits:
+        coverage = label_coverage(hit.label, words)
+        if coverage:
+            hit = dataclasses.replace(hit, score=hit.score * (1 + LABEL_BONUS * coverage))  # type: ignore[type-var]
+        boosted.append(hit)
+    boosted.sort(key=lambda h: -h.score)
+    return boosted[: max(k, 0)]
+
+
+def label_coverage(label: str, query_words: set[str]) -> float:
+    """Return the share of the label's words (stopwords aside) found among the query words."""
+    words = {_norm(t) for t in query_tokens(label)}
+    if not words:
+        return 0.0
+    return len(words & query_words) / len(words)
+
+
+def _norm(word: str) -> str:
+    """Fold plural forms, enough to match "incidents" with "Incident"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
