@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -47,6 +47,11 @@ class EvalConfig(BaseModel):
     retrieval: Literal["sqlite", "weaviate"] = "sqlite"
     perfect_retrieval: bool = Field(
         default=False, description="Put the reference flow's steps, tables and columns first."
+    )
+    settings: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Other generator settings passed through as-is (agent.settings.Settings "
+        "fields, e.g. temperature, timeout_s, prompt_style, structured_method).",
     )
     seed: int = 0
     concurrency: int = Field(default=1, ge=1, le=64)
