@@ -53,6 +53,11 @@ class EvalConfig(BaseModel):
         description="Other generator settings passed through as-is (agent.settings.Settings "
         "fields, e.g. temperature, timeout_s, prompt_style, structured_method).",
     )
+    replay: str | None = Field(
+        default=None,
+        description="Replay file of recorded results per case id (evals/replay.py) instead of "
+        "running the generator; a relative path is relative to the configuration file.",
+    )
     seed: int = 0
     concurrency: int = Field(default=1, ge=1, le=64)
 
@@ -85,6 +90,8 @@ def load_config(name_or_path: str | Path) -> EvalConfig:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: a configuration must be a YAML mapping")
     raw.setdefault("name", path.stem)
+    if isinstance(raw.get("replay"), str) and not Path(raw["replay"]).is_absolute():
+        raw["replay"] = str(path.parent / raw["replay"])
     try:
         return EvalConfig.model_validate(raw)
     except ValidationError as exc:

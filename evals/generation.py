@@ -37,7 +37,7 @@ def settings_overrides(config: EvalConfig) -> dict[str, Any]:
 
 
 def make_generator(config: EvalConfig, catalog: Catalog) -> GenerateFn:
-    """Build the generate function of one configuration.
+    """Build the generate function of one configuration (a replay when it names one).
 
     The environment's ``FLOWGEN_*`` variables are ignored on purpose: a configuration file
     must mean the same thing on every machine, or runs are not comparable.
@@ -45,6 +45,8 @@ def make_generator(config: EvalConfig, catalog: Catalog) -> GenerateFn:
     Raises:
         GeneratorSetupError: the settings, a model or the retriever cannot be built.
     """
+    if config.replay is not None:
+        return _replay(config)
     from agent.api import generate
     from agent.errors import GeneratorError
     from agent.models import load_chat_model
@@ -68,6 +70,15 @@ def make_generator(config: EvalConfig, catalog: Catalog) -> GenerateFn:
         )
 
     return run
+
+
+def _replay(config: EvalConfig) -> GenerateFn:
+    from evals.replay import ReplayError, ReplayGenerator
+
+    try:
+        return ReplayGenerator.from_file(str(config.replay))
+    except ReplayError as exc:
+        raise GeneratorSetupError(f"configuration {config.name!r}: {exc}") from None
 
 
 def _seed(seed: int, concurrency: int) -> None:

@@ -1,0 +1,242 @@
+"""The eval runner: resume after a kill, failing cases, cache keys, concurrency, the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog import demo_catalog
+from cli.main import main
+from evals.config import EvalConfig
+from evals.dataset import EvalCase, load_dataset
+from evals.replay import ReplayGenerator
+from evals.runner import DatasetRun, GenerateFn, run_eval
+from schemas.catalog import Catalog
+from schemas.result import GenerationResult
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "evals"
+DEV_SUBSET = 8
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[EvalCase]:
+    return load_dataset("dev")[:DEV_SUBSET]
+
+
+def _perturbed(case: EvalCase) -> dict[str, Any]:
+    """Return the reference flow with its last component dropped (a deterministic 'model')."""
+    flow = case.gold()
+    flow["components"] = [c for c in flow["components"] if c["order"] < len(flow["components"])]
+    return flow
+
+
+def _generator(fail_on: dict[str, BaseException] | None = None) -> Callable[..., GenerateFn]:
+    """Return a factory of a generator that drops the last step, raising for chosen cases."""
+    calls: list[str] = []
+
+    def factory(config: EvalConfig, catalog: Catalog) -> GenerateFn:
+        def run(case: EvalCase, seed: int) -> GenerationResult:
+            calls.append(case.id)
+            if fail_on and case.id in fail_on:
+                raise fail_on[case.id]
+            return GenerationResult(
+                requirement=case.requirement, flow=_perturbed(case), status="valid"
+            )
+
+        return run
+
+    factory.calls = calls  # type: ignore[attr-defined]
+    return factory
+
+
+def _without_latency(doc: dict[str, Any]) -> dict[str, Any]:
+    """Drop wall-clock fields, the only numbers two independent runs may not share."""
+    out = json.loads(json.dumps(doc["datasets"]))
+    for section in out.values():
+        for entry in section["configs"].values():
+            for key in ("latency_p50", "latency_p95"):
+                entry["aggregate"].pop(key)
+            for record in entry["cases"]:
+                record.pop("latency_s")
+    return out
+
+
+def _run(cases: list[EvalCase], out: Path, factory: Any, **cfg: Any) -> dict[str, Any]:
+    config = EvalConfig(name=cfg.pop("name", "fake"), **cfg)
+    return run_eval([DatasetRun("dev", cases)], [config], factory, demo_catalog(), out, False)
+
+
+def test_resume_after_a_killed_run_gives_the_same_final_numbers(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    reference = _run(cases, tmp_path / "uninterrupted", _generator())
+    killed = _generator(fail_on={cases[5].id: KeyboardInterrupt()})
+    with pytest.raises(KeyboardInterrupt):
+        _run(cases, tmp_path / "run", killed)
+    cache = tmp_path / "run" / "cache" / "dev" / "fake.jsonl"
+    assert len(cache.read_text().splitlines()) == 5
+    # The process died in the middle of writing a sixth line: that line must be ignored.
+    with cache.open("a") as handle:
+        handle.write('{"fingerprint": "torn')
+    resumed_factory = _generator()
+    resumed = _run(cases, tmp_path / "run", resumed_factory)
+    assert resumed_factory.calls == [c.id for c in cases[5:]]  # type: ignore[attr-defined]
+    assert _without_latency(resumed) == _without_latency(reference)
+    # A third run is served entirely from the cache, latencies included.
+    again_factory = _generator()
+    again = _run(cases, tmp_path / "run", again_factory)
+    assert again_factory.calls == []  # type: ignore[attr-defined]
+    assert again["datasets"] == resumed["datasets"]
+
+
+def test_failing_cases_are_recorded_with_reasons_and_the_rest_still_score(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    factory = _generator(fail_on={cases[1].id: RuntimeError("HTTP 500 from model server")})
+    doc = _run(cases, tmp_path, factory)
+    entry = doc["datasets"]["dev"]["configs"]["fake"]
+    by_id = {r["case_id"]: r for r in entry["cases"]}
+    failed = by_id[cases[1].id]
+    assert failed["ok"] is False
+    assert failed["reason"] == "RuntimeError: HTTP 500 from model server"
+    assert failed["flowsim_outline"] == 0.0
+    scored = [r for r in entry["cases"] if r["ok"]]
+    assert len(scored) == DEV_SUBSET - 1
+    assert all(0.0 < r["flowsim_outline"] < 1.0 for r in scored)  # one step dropped each
+    agg = entry["aggregate"]
+    assert agg["n_failed"] == 1
+    assert agg["failure_rate"] == pytest.approx(1 / DEV_SUBSET)
+    ok_mean = sum(r["flowsim_outline"] for r in scored) / len(scored)
+    assert agg["flowsim_outline_ok"] == pytest.approx(ok_mean)
+    assert agg["flowsim_outline"] == pytest.approx(ok_mean * len(scored) / DEV_SUBSET)
+    report = (tmp_path / "results.json").read_text()
+    assert "HTTP 500 from model server" in report
+
+
+def test_generator_status_failed_is_a_failure_with_its_reason(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    replay = ReplayGenerator(
+        {cases[0].id: {"status": "failed", "reason": "planner output never parsed", "flow": None}}
+    )
+    doc = _run(cases[:1], tmp_path, lambda config, catalog: replay)
+    record = doc["datasets"]["dev"]["configs"]["fake"]["cases"][0]
+    assert (record["ok"], record["status"]) == (False, "failed")
+    assert record["reason"] == "planner output never parsed"
+
+
+def test_a_changed_configuration_does_not_reuse_cached_answers(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    _run(cases[:3], tmp_path, _generator(), max_repairs=3)
+    same = _generator()
+    _run(cases[:3], tmp_path, same, max_repairs=3, concurrency=2, description="speed only")
+    assert same.calls == []  # type: ignore[attr-defined]
+    changed = _generator()
+    _run(cases[:3], tmp_path, changed, max_repairs=1)
+    assert sorted(changed.calls) == sorted(c.id for c in cases[:3])  # type: ignore[attr-defined]
+
+
+def test_concurrent_run_gives_the_sequential_results_in_dataset_order(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    sequential = _run(cases, tmp_path / "seq", _generator())
+    parallel = _run(cases, tmp_path / "par", _generator(), concurrency=4)
+    assert _without_latency(parallel) == _without_latency(sequential)
+    ids = [r["case_id"] for r in parallel["datasets"]["dev"]["configs"]["fake"]["cases"]]
+    assert ids == [c.id for c in cases]
+
+
+def test_scoring_counts_grounding_errors_placeholders_tokens_and_repairs(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    flow = cases[0].gold()  # dev-001: look_up_records on incident, FOREACH, update_record
+    flow["components"][0]["inputs"][0]["value"] = "incidnt"
+    flow["components"].append(
+        {"category": "placeholder", "definition": "PLACEHOLDER", "order": 4, "annotation": "x"}
+    )
+    entry = {
+        "status": "invalid_after_repairs",
+        "flow": flow,
+        "repairs_used": 2,
+        "tokens": {"planner": {"input_tokens": 100, "output_tokens": 10}},
+    }
+    doc = _run(cases[:1], tmp_path, lambda c, k: ReplayGenerator({cases[0].id: entry}))
+    record = doc["datasets"]["dev"]["configs"]["fake"]["cases"][0]
+    assert record["grounding"]["tables"] == 1
+    assert record["placeholders"] == 1
+    assert (record["repairs_used"], record["tokens_in"], record["tokens_out"]) == (2, 100, 10)
+    agg = doc["datasets"]["dev"]["configs"]["fake"]["aggregate"]
+    assert agg["grounding_rate"]["tables"] == 1.0
+    assert agg["grounding_rate"]["steps"] == 0.0
+    assert agg["valid_rate"] == 0.0
+
+
+# --- the CLI ------------------------------------------------------------------------------
+
+
+def _write_config(tmp_path: Path, name: str, replay: dict[str, Any]) -> Path:
+    (tmp_path / f"{name}.json").write_text(json.dumps(replay))
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"name: {name}\nreplay: {name}.json\n")
+    return path
+
+
+def test_cli_runs_writes_report_and_plots_and_compares(
+    cases: list[EvalCase], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gold = {c.id: {"status": "valid", "flow": c.gold()} for c in cases[:3]}
+    worse = {c.id: {"status": "valid", "flow": _perturbed(c)} for c in cases[:3]}
+    dataset = tmp_path / "mini.jsonl"
+    dataset.write_text("".join(c.model_dump_json() + "\n" for c in cases[:3]))
+    args = ["eval", "--dataset", str(dataset), "--no-progress"]
+    code_a = main(
+        [
+            *args,
+            "--config",
+            str(_write_config(tmp_path, "worse", worse)),
+            "--out",
+            str(tmp_path / "a"),
+        ]
+    )
+    code_b = main(
+        [
+            *args,
+            "--config",
+            str(_write_config(tmp_path, "gold", gold)),
+            "--out",
+            str(tmp_path / "b"),
+        ]
+    )
+    assert (code_a, code_b) == (0, 0)
+    report = (tmp_path / "b" / "report.md").read_text()
+    assert "## Dataset `mini` (3 cases)" in report
+    assert (tmp_path / "b" / "mini-flowsim-per-feature.png").stat().st_size > 1000
+    capsys.readouterr()
+    assert main(["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    assert "`worse` → `gold`" in out
+    assert "| FlowSim outline |" in out and "| 1.000 |" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["eval", "--dataset", "nope", "--config", "builtin"], "no dataset 'nope'"),
+        (["eval", "--dataset", "dev", "--config", "nope"], "no configuration 'nope'"),
+        (["eval", "--dataset", "dev"], "give at least one --dataset and one --config"),
+        (["eval", "--dataset", "dev", "--config", "builtin", "--limit", "0"], "--limit"),
+        (["eval", "compare", "/nonexistent/a", "/nonexistent/b"], "cannot read eval results"),
+    ],
+)
+def test_cli_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
