@@ -64,7 +64,7 @@ def check_conditions(
             column = located
         if column is not None and column.choices and term.operator in CHOICE_OPERATORS:
             values = term.value.split(",") if "IN" in term.operator else [term.value]
-            found += _choice_issues(values, column, f"{term.field}{term.operator}", site)
+            found += _choice_issues(values, column, f"{term.field}{term.operator}", site, scope)
     for field, _ in parsed.order_by:
         located = _column(field, table, site, scope)
         if isinstance(located, Issue):
@@ -98,7 +98,7 @@ def check_template(value: str, table: str | None, site: Site, scope: Scope) -> l
         if column is None:
             found.append(_unknown_column(site, table, field, scope))
         elif column.choices:
-            found += _choice_issues([text], column, f"{field}=", site)
+            found += _choice_issues([text], column, f"{field}=", site, scope)
     return found
 
 
@@ -124,9 +124,11 @@ def _pill_column(text: str, site: Site, scope: Scope) -> Column | None:
     return resolved.column if isinstance(resolved, DataType) else None
 
 
-def _choice_issues(values: list[str], column: Column, term: str, site: Site) -> Iterator[Issue]:
+def _choice_issues(
+    values: list[str], column: Column, term: str, site: Site, scope: Scope
+) -> Iterator[Issue]:
     """Yield an issue per value that is not a stored choice value of `column`."""
-    stored = column.choice_values()
+    stored = scope.ctx.index.choice_values(column)
     for value in values:
         if value in stored or not value or value == "NULL" or "{{" in value:
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from schemas.catalog import Column, Param
 from validator.index import CatalogIndex
@@ -32,9 +33,8 @@ _COLUMN_KINDS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DataType:
-    """The type of the data a pill holds."""
+class DataType(NamedTuple):
+    """The type of the data a pill holds (a tuple: built often, so kept cheap)."""
 
     kind: str
     """A catalog param type (`reference`, `records`, `string`, …) or 'unknown'."""
@@ -69,7 +69,19 @@ def from_column(column: Column) -> DataType:
 
 
 def walk(start: DataType, fields: tuple[str, ...], index: CatalogIndex) -> DataType | WalkError:
-    """Follow `fields` from `start` through reference columns; report the first bad step."""
+    """Follow `fields` from `start` through reference columns; report the first bad step.
+
+    Memoised per catalog index: the answer depends only on the start's kind and table.
+    """
+    key = (start.kind, start.table, fields)
+    found = index.walks.get(key)
+    if found is None:
+        found = _walk(start, fields, index)
+        index.walks[key] = found
+    return found
+
+
+def _walk(start: DataType, fields: tuple[str, ...], index: CatalogIndex) -> DataType | WalkError:
     current = start
     for position, name in enumerate(fields):
         if current.kind in _OPAQUE_KINDS:

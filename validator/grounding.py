@@ -37,6 +37,12 @@ def _check_component(
     flow: Flow, comp: Component, position: int, index: CatalogIndex
 ) -> Issue | None:
     """Return the grounding problem of one component's definition, if any."""
+    token = comp.definition
+    if comp.category == "flowlogic":
+        if token in index.flow_tokens and token != "ASSIGNSUBFLOWOUTPUTS":
+            return None
+    elif (comp.category, comp.scope, token) in index.definition_keys:
+        return None
     where = pointer("components", position, "definition")
     if comp.category == "placeholder":
         return issue(

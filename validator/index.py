@@ -7,10 +7,11 @@ built lazily and cached per catalog object, so one validator run after another p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from schemas.catalog import Action, Catalog, Column, Param
+from schemas.flow import FLOW_LOGIC_TOKENS
 
 SignatureKind = Literal["trigger", "action", "subflow", "flowlogic"]
 
@@ -27,6 +28,12 @@ class Signature:
     outputs: dict[str, Param]
     variadic: bool = False
     """True when input names are free (SETFLOWVARIABLES: one input per variable)."""
+    required: tuple[Param, ...] = field(init=False)
+    """The mandatory inputs, precomputed for the missing-input check."""
+
+    def __post_init__(self) -> None:
+        """Derive `required` from the inputs."""
+        object.__setattr__(self, "required", tuple(p for p in self.inputs.values() if p.mandatory))
 
 
 class CatalogIndex:
@@ -37,7 +44,18 @@ class CatalogIndex:
         self.catalog = catalog
         self.table_names: frozenset[str] = frozenset(t.name for t in catalog.tables)
         self._columns: dict[str, dict[str, Column]] = {}
+        self._choices: dict[int, frozenset[str]] = {}
+        self.walks: dict[tuple[str, str | None, tuple[str, ...]], Any] = {}
+        """Dot-walk results by (start kind, start table, fields); see `datatypes.walk`."""
         self._actions = {a.key: _action_signature(a) for a in catalog.actions}
+        self.definition_keys: frozenset[tuple[str, str, str]] = frozenset(
+            (a.category, a.scope, a.name) for a in catalog.actions
+        )
+        """(category, scope, name) of every action and subflow, for the fast grounding path."""
+        self.flow_tokens: frozenset[str] = frozenset(
+            f.token for f in catalog.flow_logic if f.token in FLOW_LOGIC_TOKENS
+        )
+        """Flow-logic tokens both the format and the catalog know."""
         self._triggers = {
             t.type: Signature("trigger", t.type, _by_name(t.inputs), _by_name(t.outputs))
             for t in catalog.triggers
@@ -55,6 +73,14 @@ class CatalogIndex:
         if found is None:
             found = {c.name: c for c in self.catalog.columns(table)}
             self._columns[table] = found
+        return found
+
+    def choice_values(self, column: Column) -> frozenset[str]:
+        """Return the stored choice values of a catalog column (cached per column)."""
+        found = self._choices.get(id(column))
+        if found is None:
+            found = column.choice_values()
+            self._choices[id(column)] = found  # the index keeps the catalog, so ids stay unique
         return found
 
     def action(self, scope: str, name: str) -> Signature | None:

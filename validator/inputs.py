@@ -16,7 +16,7 @@ from validator.conditions import Site
 from validator.context import FlowContext
 from validator.index import Signature
 from validator.issues import issue, names_text, pointer, shown
-from validator.pills import scan_pills
+from validator.pills import PillScan, scan_pills
 from validator.scope import PillError, Scope
 from validator.tree import Node
 from validator.values import check_value
@@ -59,14 +59,15 @@ def _check_owner(
     token = node.token if node is not None else None
     for position, item in enumerate(inputs):
         site = Site((*base, "inputs", position, "value"), order, node)
+        scan = scan_pills(item.value)
+        if scan.pills or scan.problems:
+            found += _pill_issues(scan, site, scope)
         if allowed is not None and item.name not in allowed:
             found.append(_unknown_input(base, position, item.name, allowed, order, sig))
-            found += _pill_issues(item.value, site, scope)
             continue
-        found += _pill_issues(item.value, site, scope)
         param = sig.inputs.get(item.name) if sig is not None else None
         if param is not None and item.value:
-            found += check_value(param, item.value, site, scope, siblings, token)
+            found += check_value(param, item.value, scan, site, scope, siblings, token)
     if sig is not None and not skip_missing:
         found += _missing(base, siblings, sig, order)
     return found
@@ -88,9 +89,8 @@ def _allowed_names(
     return sig.inputs.keys()
 
 
-def _pill_issues(value: str, site: Site, scope: Scope) -> list[Issue]:
+def _pill_issues(scan: PillScan, site: Site, scope: Scope) -> list[Issue]:
     """Return pill syntax and pill resolution issues of one value."""
-    scan = scan_pills(value)
     found: list[Issue] = []
     for problem in scan.problems:
         fragment = problem.fragment[:_MAX_FRAGMENT] + (
@@ -127,7 +127,7 @@ def _missing(
     base: tuple[str | int, ...], values: dict[str, str], sig: Signature, order: int | None
 ) -> list[Issue]:
     """Report mandatory inputs that are absent or empty."""
-    missing = [p for p in sig.inputs.values() if p.mandatory and not values.get(p.name, "").strip()]
+    missing = [p for p in sig.required if not values.get(p.name, "").strip()]
     if not missing:
         return []
     names = ", ".join(p.name for p in missing)

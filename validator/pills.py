@@ -84,7 +84,7 @@ _CACHED_LENGTH = 4096
 
 def scan_pills(value: str) -> PillScan:
     """Return the pills and pill syntax problems of one input value."""
-    if not has_pill_syntax(value):
+    if "{{" not in value and "}}" not in value:
         return _NOTHING
     return _scan(value) if len(value) > _CACHED_LENGTH else _scan_cached(value)
 

@@ -50,10 +50,18 @@ class Scope:
         self.ctx = ctx
         self._memo: dict[tuple[str, int], DataType | PillError] = {}
         self._items: dict[int, DataType] = {}
+        self._isolating: dict[int, tuple[Node, ...]] = {}
+        self._heads: dict[tuple[int, str], DataType | PillError] = {}
 
     def resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
         """Return what `pill` holds when used by `user`, or why it cannot be used there."""
-        key = (pill.text, user.index if user is not None else -1)
+        if user is None:
+            where = -1
+        elif pill.root in ("trigger", "subflow"):
+            where = -2  # the same for every step: no scope rule depends on the user
+        else:
+            where = user.index
+        key = (pill.text, where)
         found = self._memo.get(key)
         if found is None:
             found = self._resolve(pill, user)
@@ -117,6 +125,15 @@ class Scope:
                     "Use the item only in steps nested in the FOREACH (block = its order).",
                 )
             return self.foreach_item(target)
+        key = (target.index, pill.name)
+        found = self._heads.get(key)
+        if found is None:
+            found = self._output_type(pill, target)
+            self._heads[key] = found
+        return found
+
+    def _output_type(self, pill: Pill, target: Node) -> DataType | PillError:
+        """Return the type of a step's output, whoever uses it."""
         sig = self.ctx.sigs[target.index]
         if sig is None:  # placeholder or unknown definition: its outputs cannot be known
             return UNKNOWN
@@ -124,7 +141,7 @@ class Scope:
         if out is None:
             return PillError(
                 "pill_unknown_output",
-                f"{pill.text}: step {target.order} ({sig.name}) has no output {pill.name!r}",
+                f"{pill.head}: step {target.order} ({sig.name}) has no output {pill.name!r}",
                 _outputs_hint(f"step {target.order} ({sig.name})", list(sig.outputs)),
             )
         table = param_table(out, self.ctx.values[target.index], self.ctx.index)
@@ -150,8 +167,12 @@ class Scope:
 
     def hiding_block(self, target: Node, user: Node | None) -> Node | None:
         """Return the PATH/TRY/CATCH around `target` that does not contain `user`."""
-        for block in target.ancestors():
-            if block.token in ISOLATING_TOKENS and (user is None or not block.encloses(user)):
+        blocks = self._isolating.get(target.index)
+        if blocks is None:
+            blocks = tuple(a for a in target.ancestors() if a.token in ISOLATING_TOKENS)
+            self._isolating[target.index] = blocks
+        for block in blocks:
+            if user is None or block.index not in user.lineage:
                 return block
         return None
 

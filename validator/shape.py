@@ -134,6 +134,9 @@ def _duplicates(
     base: tuple[str | int, ...], names: Iterable[str], order: int | None
 ) -> list[Issue]:
     """Report every repeated name of one list at the position of its repetition."""
+    names = list(names)
+    if len(set(names)) == len(names):
+        return []
     seen: set[str] = set()
     found: list[Issue] = []
     for index, name in enumerate(names):

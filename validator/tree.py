@@ -24,6 +24,8 @@ class Node:
     component: Component
     parent: Node | None = None
     children: list[Node] = field(default_factory=list)
+    lineage: frozenset[int] = frozenset()
+    """Indexes of this node and all its ancestors (makes `encloses` one set lookup)."""
 
     @property
     def order(self) -> int:
@@ -45,12 +47,7 @@ class Node:
 
     def encloses(self, other: Node) -> bool:
         """Tell whether `other` is this node or inside its subtree."""
-        current: Node | None = other
-        while current is not None:
-            if current is self:
-                return True
-            current = current.parent
-        return False
+        return self.index in other.lineage
 
 
 @dataclass
@@ -82,12 +79,14 @@ def build_tree(components: Sequence[Component]) -> tuple[Tree | None, Issue | No
         if block is None:
             chain = [node]
             roots.append(node)
+            node.lineage = frozenset((node.index,))
             continue
         while chain and chain[-1].order != block:
             chain.pop()
         if not chain:
             return None, _bad_block(node)
         node.parent = chain[-1]
+        node.lineage = chain[-1].lineage | {node.index}
         chain[-1].children.append(node)
         chain.append(node)
     return Tree(nodes, roots), None

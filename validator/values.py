@@ -17,10 +17,13 @@ from validator.conditions import Site, check_conditions, check_template
 from validator.context import param_table
 from validator.datatypes import LIST_KINDS, DataType, column_hint
 from validator.issues import choices_text, issue, names_text, shown
-from validator.pills import Pill, scan_pills
+from validator.pills import Pill, PillScan
 from validator.scope import Scope
 
 _INTEGER = re.compile(r"-?[0-9]+")
+_LITERAL_KINDS = frozenset({"boolean", "integer", "choice", "table_name", "column_name"})
+"""Param types whose literal values can be checked; other literals are free text."""
+_COMPATIBLE_WITH_ALL: frozenset[str] = frozenset()
 
 # Pill kinds a param type can never take: catching these catches a list passed for one record,
 # a record passed for a number, and so on, without guessing about free-form strings.
@@ -38,10 +41,15 @@ _INCOMPATIBLE: dict[str, frozenset[str]] = {
 
 
 def check_value(
-    param: Param, value: str, site: Site, scope: Scope, siblings: dict[str, str], token: str | None
+    param: Param,
+    value: str,
+    scan: PillScan,
+    site: Site,
+    scope: Scope,
+    siblings: dict[str, str],
+    token: str | None,
 ) -> list[Issue]:
-    """Return the issues of one non-empty input value (pills already checked)."""
-    scan = scan_pills(value)
+    """Return the issues of one non-empty input value whose pills (`scan`) are checked."""
     if scan.problems:
         return []
     if token == "FOREACH" and param.name == "items":
@@ -49,14 +57,15 @@ def check_value(
     if scan.whole:
         resolved = scope.resolve(scan.pills[0], site.user)
         return _pill_type(param, value, resolved, site) if isinstance(resolved, DataType) else []
-    table = param_table(param, siblings, scope.ctx.index)
-    if param.type == "conditions":
+    kind = param.type
+    if kind == "conditions":
+        table = param_table(param, siblings, scope.ctx.index)
         return check_conditions(value, table, site, scope, over_pills=token is not None)
-    if param.type == "template_value":
-        return check_template(value, table, site, scope)
-    if scan.pills:
+    if kind == "template_value":
+        return check_template(value, param_table(param, siblings, scope.ctx.index), site, scope)
+    if scan.pills or kind not in _LITERAL_KINDS:
         return []
-    return _literal(param, value, table, site, scope)
+    return _literal(param, value, param_table(param, siblings, scope.ctx.index), site, scope)
 
 
 def _literal(param: Param, value: str, table: str | None, site: Site, scope: Scope) -> list[Issue]:
@@ -113,7 +122,7 @@ def _foreach_items(value: str, pill: Pill | None, site: Site, scope: Scope) -> l
 
 def _pill_type(param: Param, value: str, resolved: DataType, site: Site) -> list[Issue]:
     """Check that a whole-pill value has a type the param can take."""
-    if resolved.kind not in _INCOMPATIBLE.get(param.type, frozenset()):
+    if resolved.kind not in _INCOMPATIBLE.get(param.type, _COMPATIBLE_WITH_ALL):
         return []
     what = f"a {resolved.kind}" + (f" of {resolved.table}" if resolved.table else "")
     if resolved.kind == "records":
