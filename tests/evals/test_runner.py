@@ -13,10 +13,12 @@ from catalog import demo_catalog
 from cli.main import main
 from evals.config import EvalConfig
 from evals.dataset import EvalCase, load_dataset
+from evals.perfect_retrieval import PerfectRetriever
 from evals.replay import ReplayGenerator
 from evals.runner import DatasetRun, GenerateFn, run_eval
 from schemas.catalog import Catalog
 from schemas.result import GenerationResult
+from tools.retriever import ChoiceHit, ColumnHit, Retriever, StepHit, TableHit, TriggerHit
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "evals"
 DEV_SUBSET = 8
@@ -240,3 +242,61 @@ def test_cli_bad_input_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+# --- perfect retrieval ----------------------------------------------------------------------
+
+
+class _FixedRetriever:
+    """A retriever that always answers with the same distractors."""
+
+    def search_steps(self, query: str, k: int = 10, kinds: Any = None) -> list[StepHit]:
+        hits = [StepHit("action", "log", "global", "Log", "", 3.0)]
+        hits.append(StepHit("action", "look_up_records", "global", "Look Up Records", "", 2.0))
+        return hits[:k]
+
+    def search_tables(self, query: str, k: int = 10) -> list[TableHit]:
+        return [TableHit("problem", "Problem", "task", "", 5.0)][:k]
+
+    def search_columns(self, query: str, table: str | None = None, k: int = 10) -> list[ColumnHit]:
+        return [ColumnHit("incident", "urgency", "Urgency", "integer", None, "task", 1.0)][:k]
+
+    def get_table_schema(self, table: str) -> None:
+        return None
+
+    def search_choices(self, table: str, column: str, query: str, k: int = 10) -> list[ChoiceHit]:
+        return [ChoiceHit(table, column, "1", "New", 1.0)][:k]
+
+    def search_triggers(self, query: str, k: int = 5) -> list[TriggerHit]:
+        return [TriggerHit("daily", "Daily", "", False, 9.0)][:k]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_perfect_retrieval_puts_the_reference_items_first(cases: list[EvalCase]) -> None:
+    # dev-001: record_update on sys_user (active=false); look_up_records on incident with
+    # assigned_to/active; FOREACH; update_record of incident setting assigned_to.
+    perfect = PerfectRetriever(_FixedRetriever(), cases[0].flow, demo_catalog())
+    assert isinstance(perfect, Retriever)
+    steps = perfect.search_steps("anything", k=3)
+    assert [h.definition for h in steps] == ["look_up_records", "FOREACH", "update_record"]
+    assert [h.definition for h in perfect.search_steps("x", k=5)][3:] == ["log"]
+    logic_only = perfect.search_steps("x", kinds=frozenset({"flowlogic"}))
+    assert logic_only[0].definition == "FOREACH"  # the gold actions are filtered out by kind
+    assert "update_record" not in [h.definition for h in logic_only]
+    assert steps[0].score > steps[1].score > steps[2].score > 3.0
+    assert [h.name for h in perfect.search_tables("x")] == ["sys_user", "incident", "problem"]
+    columns = [(h.table, h.column) for h in perfect.search_columns("x", table="incident")]
+    assert columns == [("incident", "assigned_to"), ("incident", "active"), ("incident", "urgency")]
+    assert perfect.search_triggers("x")[0].type == "record_update"
+
+
+def test_perfect_retrieval_injects_choice_values_of_the_reference(cases: list[EvalCase]) -> None:
+    dev_004 = next(c for c in load_dataset("dev") if c.id == "dev-004")  # state=6 → state=7
+    perfect = PerfectRetriever(_FixedRetriever(), dev_004.flow, demo_catalog())
+    assert [h.value for h in perfect.search_choices("incident", "state", "resolved")] == [
+        "6",
+        "7",
+        "1",
+    ]
