@@ -10,26 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import validator.pill_errors as errors
 from schemas.catalog import Catalog
 from schemas.flow import Flow
 from validator.context import FlowContext, build_context, param_table, whole_pill_text
 from validator.datatypes import LIST_KINDS, UNKNOWN, DataType, WalkError, from_param, walk
 from validator.index import index_for
-from validator.issues import names_text
+from validator.pill_errors import PillError
 from validator.pills import Pill, parse_pill
 from validator.tree import Node, build_tree
 
 ISOLATING_TOKENS = frozenset({"PATH", "TRY", "CATCH"})
 """Blocks whose steps' outputs are not visible outside them."""
-
-
-@dataclass(frozen=True, slots=True)
-class PillError:
-    """Why a pill may not be used where it is: a pill_* or unknown_column code."""
-
-    code: str
-    message: str
-    hint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,49 +73,28 @@ class Scope:
             return head
         walked = walk(head, pill.fields, self.ctx.index)
         if isinstance(walked, WalkError):
-            return PillError("unknown_column", f"{pill.text}: {walked.message}", walked.hint)
+            return errors.bad_walk(pill, walked.message, walked.hint)
         return walked
 
     def _step(self, pill: Pill, user: Node | None) -> DataType | PillError:
         step = pill.step or 0
         target = self.ctx.tree.node(step)
         if target is None:
-            return PillError(
-                "pill_unknown_step",
-                f"{pill.text} names step {step}, but the flow has steps "
-                f"1..{len(self.ctx.tree.nodes)}",
-                "Name an earlier step by its order, e.g. {{step_1.record}}.",
-            )
+            return errors.unknown_step(pill, len(self.ctx.tree.nodes))
         used_at = user.order if user is not None else 0
         # A DOUNTIL's condition is evaluated after its body ran, so it may read body steps.
         loop_reads_body = user is not None and user.token == "DOUNTIL" and user.encloses(target)
         if step >= used_at and not loop_reads_body:
-            where = f"step {used_at}" if user is not None else "the trigger"
-            return PillError(
-                "pill_forward_reference",
-                f"{pill.text} is used by {where}, which runs before step {step} produces it",
-                "Use only outputs of steps with a smaller order than the step using them.",
-            )
+            return errors.forward_step(pill, used_at)
         hidden = self.hiding_block(target, user)
         if hidden is not None:
-            return PillError(
-                "pill_out_of_scope",
-                f"{pill.text}: step {step} is inside the {hidden.token} at step {hidden.order}, "
-                f"which does not contain step {used_at}",
-                "Copy the value to a flow variable with SETFLOWVARIABLES inside that block and "
-                "use {{flow.<variable>}} after it.",
-            )
+            return errors.hidden_step(pill, hidden.token or "", hidden.order, used_at)
         return self._step_output(pill, target, user)
 
     def _step_output(self, pill: Pill, target: Node, user: Node | None) -> DataType | PillError:
         if target.token == "FOREACH" and pill.name == "item":
             if user is None or not target.encloses(user):
-                return PillError(
-                    "pill_out_of_scope",
-                    f"{pill.text}: the item of the FOREACH at step {target.order} exists only "
-                    "inside that FOREACH",
-                    "Use the item only in steps nested in the FOREACH (block = its order).",
-                )
+                return errors.item_outside_loop(pill, target.order)
             return self.foreach_item(target)
         key = (target.index, pill.name)
         found = self._heads.get(key)
@@ -139,11 +110,7 @@ class Scope:
             return UNKNOWN
         out = sig.outputs.get(pill.name)
         if out is None:
-            return PillError(
-                "pill_unknown_output",
-                f"{pill.head}: step {target.order} ({sig.name}) has no output {pill.name!r}",
-                _outputs_hint(f"step {target.order} ({sig.name})", list(sig.outputs)),
-            )
+            return errors.unknown_output(pill, f"step {target.order} ({sig.name})", sig.outputs)
         table = param_table(out, self.ctx.values[target.index], self.ctx.index)
         return from_param(out, table)
 
@@ -179,43 +146,26 @@ class Scope:
     def _trigger(self, pill: Pill, user: Node | None) -> DataType | PillError:
         ctx = self.ctx
         if ctx.is_subflow:
-            return PillError(
-                "pill_out_of_scope",
-                f"{pill.text}: a subflow has no trigger",
-                "Use the subflow's inputs instead, e.g. {{subflow.<input>}}.",
-            )
+            return errors.trigger_in_subflow(pill)
         if user is None:
-            return _no_pills_in_trigger(pill)
+            return errors.pill_in_trigger(pill)
         sig = ctx.trigger_sig
         if sig is None:
             return UNKNOWN
         out = sig.outputs.get(pill.name)
         if out is None:
-            return PillError(
-                "pill_unknown_output",
-                f"{pill.text}: the {sig.name} trigger has no output {pill.name!r}",
-                _outputs_hint(f"the {sig.name} trigger", list(sig.outputs)),
-            )
+            return errors.unknown_output(pill, f"the {sig.name} trigger", sig.outputs)
         return from_param(out, param_table(out, ctx.trigger_values, ctx.index))
 
     def _variable(self, pill: Pill, user: Node | None) -> DataType | PillError:
         if user is None:
-            return _no_pills_in_trigger(pill)
+            return errors.pill_in_trigger(pill)
         setters = self.ctx.setters.get(pill.name)
         if not setters:
-            return PillError(
-                "pill_unknown_output",
-                f"{pill.text}: no SETFLOWVARIABLES step sets flow variable {pill.name!r}",
-                "Set the variable first with SETFLOWVARIABLES (input name = variable name); "
-                f"variables set in this flow: {names_text(sorted(self.ctx.setters))}.",
-            )
+            return errors.unset_variable(pill, sorted(self.ctx.setters))
         first = self.ctx.tree.nodes[setters[0]]
         if first.order >= user.order:
-            return PillError(
-                "pill_forward_reference",
-                f"{pill.text} is used by step {user.order}, but is first set at step {first.order}",
-                "Set the flow variable in a step before the one that reads it.",
-            )
+            return errors.forward_variable(pill, user.order, first.order)
         return self.variable_type(pill.name, first)
 
     def variable_type(self, name: str, setter: Node) -> DataType:
@@ -232,34 +182,12 @@ class Scope:
     def _subflow_input(self, pill: Pill) -> DataType | PillError:
         flow = self.ctx.flow
         if not self.ctx.is_subflow:
-            return PillError(
-                "pill_out_of_scope",
-                f"{pill.text}: subflow inputs exist only in a subflow (this flow has a trigger)",
-                "Use trigger outputs such as {{trigger.current}} instead.",
-            )
+            return errors.subflow_input_in_flow(pill)
         declared = {v.name: v for v in flow.inputs.items} if flow.inputs else {}
         var = declared.get(pill.name)
         if var is None:
-            return PillError(
-                "pill_unknown_output",
-                f"{pill.text}: the subflow declares no input {pill.name!r}",
-                f"Declare it under inputs.items, or use one of: {names_text(declared)}.",
-            )
+            return errors.undeclared_input(pill, list(declared))
         return DataType(var.type, var.reference)
-
-
-def _no_pills_in_trigger(pill: Pill) -> PillError:
-    return PillError(
-        "pill_out_of_scope",
-        f"{pill.text} is used in a trigger input, where no data exists yet",
-        "Trigger inputs take literal values (tables, encoded queries), not pills.",
-    )
-
-
-def _outputs_hint(owner: str, names: list[str]) -> str:
-    if not names:
-        return f"{owner} has no outputs; use another step's output."
-    return f"Outputs of {owner}: {names_text(names)}."
 
 
 def visible_pills(flow: Flow, order: int, catalog: Catalog) -> list[VisiblePill]:
