@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -69,9 +70,23 @@ def run_case(
     try:
         result = generate(case, case_seed(config.seed, case.id))
     except Exception as exc:  # noqa: BLE001 - per-case boundary, see docstring
-        return failure_record(case.id, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+        return failure_record(case.id, describe_error(exc), time.perf_counter() - start)
     latency = time.perf_counter() - start
     return score_result(case.id, result, case.gold(), catalog, latency)
+
+
+def describe_error(exc: BaseException) -> str:
+    """Return `Type: message`, plus where it was raised when that is outside the runner.
+
+    The place matters because an unexpected error (a bug, not a model failure) must be
+    findable from the report alone.
+    """
+    text = f"{type(exc).__name__}: {exc}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    if len(frames) > 1:  # frame 0 is run_case itself
+        last = frames[-1]
+        text += f" (at {Path(last.filename).name}:{last.lineno})"
+    return text
 
 
 def run_config(
