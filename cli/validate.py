@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = subparsers.add_parser(
         "validate",
         help="validate flow JSON files against the catalog",
-        description=__doc__.splitlines()[0],
+        description="Check flows against the instance catalog. Exit 0: no errors (warnings "
+        "allowed); 1: some flow has errors; 2: an input or the catalog cannot be read.",
     )
     parser.add_argument(
         "files",
