@@ -203,7 +203,13 @@ def visible_pills(flow: Flow, order: int, catalog: Catalog) -> list[VisiblePill]
         return []
     scope = Scope(build_context(flow, tree, index_for(catalog)))
     found = _trigger_and_inputs(scope.ctx)
-    for node in tree.nodes[: order - 1]:
+    # A DOUNTIL's condition runs after its body, so it also sees the body's steps.
+    readable = [
+        n
+        for n in tree.nodes
+        if n.order < order or (user.token == "DOUNTIL" and n is not user and user.encloses(n))
+    ]
+    for node in readable:
         if scope.hiding_block(node, user) is None:
             found += _step_pills(scope, node, user)
     for name, setters in sorted(scope.ctx.setters.items()):

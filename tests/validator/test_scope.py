@@ -75,3 +75,11 @@ def test_unknown_order_or_broken_skeleton_gives_nothing() -> None:
         update={"components": [c.model_copy(update={"order": 5}) for c in flow.components]}
     )
     assert visible_pills(broken, 1, demo_catalog()) == []
+
+
+def test_dountil_condition_sees_its_body() -> None:
+    pills = _by_pill(visible_pills(_flow("dountil_exitloop"), 1, demo_catalog()))
+    assert pills["{{step_2.record}}"].table == "change_request"
+    assert "{{step_5.total_duration}}" in pills  # WAITFORADURATION inside the body
+    inside = _by_pill(visible_pills(_flow("dountil_exitloop"), 3, demo_catalog()))
+    assert "{{step_2.record}}" in inside and "{{step_5.total_duration}}" not in inside
