@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from tools.text import query_tokens, search_terms
+from tools.text import fold_plural, query_tokens, search_terms
 
 LABEL_BONUS = 0.5
 """Score multiplier added at full label coverage (0.5 → ×1.5)."""
@@ -36,7 +36,7 @@ def fetch_size(k: int) -> int:
 
 def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True) -> list[_H]:
     """Boost hits by label coverage, sort by score (stable), and keep the top `k`."""
-    words = {_norm(t) for t in search_terms(query, use_synonyms)}
+    words = {fold_plural(t) for t in search_terms(query, use_synonyms)}
     boosted = []
     for hit in hits:
         coverage = label_coverage(hit.label, words)
@@ -49,16 +49,7 @@ def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True) ->
 
 def label_coverage(label: str, query_words: set[str]) -> float:
     """Return the share of the label's words (stopwords aside) found among the query words."""
-    words = {_norm(t) for t in query_tokens(label)}
+    words = {fold_plural(t) for t in query_tokens(label)}
     if not words:
         return 0.0
     return len(words & query_words) / len(words)
-
-
-def _norm(word: str) -> str:
-    """Fold plural forms, enough to match "incidents" with "Incident"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word

@@ -29,10 +29,16 @@ from tools.retriever import (
     clamp_k,
 )
 from tools.sqlite_index import ensure_index, fts_table
-from tools.text import fts_any, fts_phrase, search_terms
+from tools.text import fold_plural, fts_any, fts_phrase, search_terms
 
 DEFAULT_WEIGHTS: tuple[float, float, float, float] = (4.0, 4.0, 1.0, 0.5)
 """BM25 weights of (name, label, description, context); `flt` is always weighted 0."""
+
+PRUNE_MIN_DOCS = 5000
+"""Kinds with more documents than this get common-word pruning on unrestricted searches."""
+
+PRUNE_MAX_DF = 400
+"""Default document-frequency cap of a query word under pruning."""
 
 _H = TypeVar("_H")
 _R = TypeVar("_R", StepHit, TableHit, ColumnHit, ChoiceHit, TriggerHit)
@@ -49,6 +55,7 @@ class SqliteRetriever:
         synonyms: bool = True,
         weights: Sequence[float] = DEFAULT_WEIGHTS,
         rerank_labels: bool = True,
+        prune_max_df: int = PRUNE_MAX_DF,
     ) -> None:
         """Open (building if needed) the index of `catalog`.
 
@@ -59,6 +66,9 @@ class SqliteRetriever:
             synonyms: expand queries with `tools/data/synonyms.json`.
             weights: BM25 weights of name, label, description and context.
             rerank_labels: boost hits whose label the query spells out (`tools.rerank`).
+            prune_max_df: on kinds with more than `PRUNE_MIN_DOCS` documents, searches not
+                restricted to a table drop query words found in more documents than this
+                (the rarest word is always kept); 0 disables pruning.
 
         Raises:
             RetrievalError: the index cannot be built or opened.
@@ -69,11 +79,13 @@ class SqliteRetriever:
         self.index_path, self.built = ensure_index(catalog, index_dir)
         self._synonyms = synonyms
         self._rerank_labels = rerank_labels
+        self._prune_max_df = prune_max_df
         self._weights = ", ".join(str(float(w)) for w in (*weights, 0.0))
         self._hits = HitFactory(catalog)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
+        self._doc_counts = self._read_doc_counts()
 
     def __enter__(self) -> SqliteRetriever:
         """Return self; connections close on exit."""
@@ -163,19 +175,47 @@ class SqliteRetriever:
         terms = search_terms(query, self._synonyms)
         if not terms or k == 0:
             return []
-        expr = "{name label description context} : (" + fts_any(terms) + ")"
+        fields = "{name label description context}"
+        if not owners and self._doc_counts.get(kind, 0) > PRUNE_MIN_DOCS and self._prune_max_df:
+            # At this scale every scored row costs ~10 µs: rank by names and labels only.
+            terms, fields = self._prune(kind, terms), "{name label}"
+        expr = fields + " : (" + fts_any(terms) + ")"
         if owners:
             # Restricting inside MATCH lets FTS5 intersect posting lists instead of scanning.
             expr = f"flt : ({' OR '.join(fts_phrase(o) for o in owners)}) AND {expr}"
         table = fts_table(kind)
+        # Rank rowids first and read the stored keys of the top rows only: sorting whole rows
+        # would read every matching row's content. Ties keep catalog (insertion) order.
         sql = (
-            f"SELECT k0, k1, k2, -bm25({table}, {self._weights}) AS score FROM {table} "
-            f"WHERE {table} MATCH ?{where} ORDER BY score DESC, k0, k1, k2 LIMIT ?"
+            f"SELECT t.k0, t.k1, t.k2, top.score FROM (SELECT rowid AS id, "
+            f"-bm25({table}, {self._weights}) AS score FROM {table} WHERE {table} MATCH ?"
+            f"{where} ORDER BY score DESC, rowid LIMIT ?) AS top "
+            f"JOIN {table} AS t ON t.rowid = top.id ORDER BY top.score DESC, top.id"
         )
         try:
             return self._conn().execute(sql, [expr, *params, k]).fetchall()
         except sqlite3.Error as exc:
             raise RetrievalError(f"search index query failed: {exc}") from None
+
+    def _prune(self, kind: Kind, terms: list[str]) -> list[str]:
+        """Drop words too common to rank by (scoring their rows costs ~10 µs each)."""
+        folded = {t: fold_plural(t) for t in terms}
+        marks = ", ".join("?" * len(folded))
+        sql = f"SELECT term, n FROM term_df WHERE kind = ? AND term IN ({marks})"
+        try:
+            df = dict(self._conn().execute(sql, [kind, *set(folded.values())]).fetchall())
+        except sqlite3.Error as exc:
+            raise RetrievalError(f"search index query failed: {exc}") from None
+        kept = [t for t in terms if df.get(folded[t], 0) <= self._prune_max_df]
+        return kept or [min(terms, key=lambda t: df.get(folded[t], 0))]
+
+    def _read_doc_counts(self) -> dict[str, int]:
+        sql = "SELECT key, value FROM meta WHERE key LIKE 'docs:%'"
+        try:
+            rows = self._conn().execute(sql).fetchall()
+        except sqlite3.Error as exc:
+            raise RetrievalError(f"cannot read search index {self.index_path}: {exc}") from None
+        return {key.removeprefix("docs:"): int(value) for key, value in rows}
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -186,6 +226,10 @@ class SqliteRetriever:
                 )
             except sqlite3.Error as exc:
                 raise RetrievalError(f"cannot open search index {self.index_path}: {exc}") from None
+            # Scoring reads a docsize and a content row per matching row: keep pages mapped
+            # and cached instead of paying a read() per page (4× faster at 50k columns).
+            conn.execute("PRAGMA mmap_size = 268435456")
+            conn.execute("PRAGMA cache_size = -65536")
             with self._lock:
                 self._connections.append(conn)
             self._local.conn = conn

@@ -13,14 +13,16 @@ import os
 import re
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from schemas.catalog import Catalog
 from tools.documents import KINDS, Doc, Kind, catalog_documents
 from tools.retriever import RetrievalError
+from tools.text import fold_plural, query_tokens
 
-INDEX_FORMAT = "4"
+INDEX_FORMAT = "6"
 """Bump when the document layout or tokenizer changes, so old files are rebuilt."""
 
 TOKENIZER = "porter unicode61 remove_diacritics 2 tokenchars '_'"
@@ -100,8 +102,11 @@ def build_index(catalog: Catalog, path: Path) -> None:
              ("instance", catalog.instance)],
         )
         docs = catalog_documents(catalog)
+        conn.execute("CREATE TABLE term_df (kind TEXT, term TEXT, n INTEGER NOT NULL, "
+                     "PRIMARY KEY (kind, term)) WITHOUT ROWID")
         for kind in KINDS:
             _create_kind(conn, kind, docs[kind])
+            _record_df(conn, kind, docs[kind])
         for kind in KINDS:
             conn.execute(f"INSERT INTO {fts_table(kind)}({fts_table(kind)}) VALUES ('optimize')")
         conn.commit()
@@ -119,6 +124,21 @@ def _create_kind(conn: sqlite3.Connection, kind: Kind, docs: Iterable[Doc]) -> N
         f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (_row(d) for d in docs),
     )
+
+
+def _record_df(conn: sqlite3.Connection, kind: Kind, docs: Sequence[Doc]) -> None:
+    """Store how many documents of the kind contain each (plural-folded) word.
+
+    The retriever uses it to drop very common words from queries on very large kinds,
+    where scoring every row that contains them would dominate query time.
+    """
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        text = f"{doc.name} {doc.label}"  # the fields searched when pruning applies
+        counts.update({fold_plural(t) for t in query_tokens(text)})
+    conn.executemany("INSERT INTO term_df VALUES (?, ?, ?)",
+                     ((kind, term, n) for term, n in counts.items()))
+    conn.execute("INSERT INTO meta VALUES (?, ?)", (f"docs:{kind}", str(len(docs))))
 
 
 def filter_text(kind: Kind, key: tuple[str, ...]) -> str:

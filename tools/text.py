@@ -112,6 +112,15 @@ def search_terms(query: str, use_synonyms: bool = True) -> list[str]:
     return expand(tokens) if use_synonyms else tokens[:MAX_QUERY_TERMS]
 
 
+def fold_plural(word: str) -> str:
+    """Fold plural forms ("incidents" → "incident", "categories" → "category")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def fts_phrase(term: str) -> str:
     """Quote one term as an FTS5 string (doubling quotes, although tokens never contain one)."""
     return '"' + term.replace('"', '""') + '"'
