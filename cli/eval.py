@@ -8,7 +8,6 @@ flowgen eval report RUN [--out FILE] [--title TEXT]
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Run eval configurations over datasets; writes results.json, report.md "
         "and PNG plots into a run directory. Rerunning with the same --out resumes.",
     )
+    _add_run_arguments(parser)
+    _add_subcommands(parser)
+
+
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of a run (`flowgen eval --dataset … --config …`)."""
     parser.add_argument(
         "--dataset",
         action="append",
@@ -49,6 +54,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     add_catalog_option(parser)
     parser.set_defaults(handler=run_eval_command)
+
+
+def _add_subcommands(parser: argparse.ArgumentParser) -> None:
+    """Add `compare` and `report`, which work on finished run directories."""
     sub = parser.add_subparsers(dest="eval_command", metavar="SUBCOMMAND")
     compare = sub.add_parser("compare", help="tables of deltas between two runs (B − A)")
     compare.add_argument("run_a", type=Path, metavar="RUN_A")
@@ -188,7 +197,3 @@ def _check_unique(names: list[str], what: str) -> None:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise CliError(f"{what} names must be unique in one run, repeated: {', '.join(duplicates)}")
-
-
-if __name__ == "__main__":  # pragma: no cover - convenience for `python -m cli.eval`
-    sys.exit("use: flowgen eval …")
