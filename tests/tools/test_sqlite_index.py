@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import tools.sqlite_fts as sqlite_fts
 from schemas.catalog import Column, Table
 from tests.tools.conftest import small_catalog
 from tools.retriever import RetrievalError
@@ -87,3 +88,20 @@ def test_concurrent_threads_get_the_same_answers(tmp_path: Path) -> None:
         for t in threads:
             t.join()
     assert errors == []
+
+
+def test_common_words_are_pruned_on_large_kinds_only_without_table(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_fts, "PRUNE_MIN_DOCS", 5)  # the small catalog has ~25 columns
+    with SqliteRetriever(small_catalog(), index_dir=tmp_path, prune_max_df=1) as r:
+        # "manager" names two columns (df 2 > 1): dropped, the rarer "email" decides.
+        assert {h.column for h in r.search_columns("manager email")} == {"email"}
+        # Only common words: the rarest one is kept rather than returning nothing.
+        assert {h.column for h in r.search_columns("manager")} == {"manager"}
+        # A search within a table is never pruned.
+        assert r.search_columns("manager email", table="sys_user")[0].column in {
+            "manager", "email"}
+        assert len(r.search_columns("manager email", table="sys_user")) == 2
+    with SqliteRetriever(small_catalog(), index_dir=tmp_path, prune_max_df=0) as unpruned:
+        assert {h.column for h in unpruned.search_columns("manager email")} == {
+            "email", "manager"}
