@@ -158,23 +158,31 @@ def run_eval(
     }
     records: dict[str, dict[str, list[CaseRecord]]] = {d.name: {} for d in datasets}
     for config in configs:
-        generate = factory(config, catalog)
-        for ds in datasets:
-            cache = ResultCache(
+        caches = {
+            ds.name: ResultCache(
                 out_dir / "cache" / ds.name / f"{config.name}.jsonl", config.fingerprint()
             )
+            for ds in datasets
+        }
+        pending = any(caches[ds.name].get(c) is None for ds in datasets for c in ds.cases)
+        # A fully cached configuration needs no model: re-rendering must not load one.
+        generate = factory(config, catalog) if pending else _unreachable
+        for ds in datasets:
             records[ds.name][config.name] = run_config(
-                ds.cases, config, generate, catalog, cache, progress
+                ds.cases, config, generate, catalog, caches[ds.name], progress
             )
     for ds in datasets:
-        doc["datasets"][ds.name] = dataset_section(ds, records[ds.name], catalog)
+        doc["datasets"][ds.name] = dataset_section(ds, records[ds.name])
     write_results(out_dir, doc)
     return doc
 
 
-def dataset_section(
-    ds: DatasetRun, by_config: dict[str, list[CaseRecord]], catalog: Catalog
-) -> dict[str, Any]:
+def _unreachable(case: EvalCase, seed: int) -> GenerationResult:
+    """Stand in for a generator that is never needed (every case is cached)."""
+    raise AssertionError(f"case {case.id!r} should have been served from the cache")
+
+
+def dataset_section(ds: DatasetRun, by_config: dict[str, list[CaseRecord]]) -> dict[str, Any]:
     """Build the results of one dataset: aggregates, case records and feature analysis."""
     return {
         "n_cases": len(ds.cases),
