@@ -1,0 +1,52 @@
+"""Deterministic outline fixes, applied only where the intended meaning is unambiguous.
+
+- flow-logic tokens are upper-cased (``if`` → ``IF``);
+- a ``block`` of 0, or one that names the component itself, means top level;
+- unique orders that are not exactly 1..n (gaps, a 0-based count) are renumbered in their
+  given sequence, and blocks follow their parents to the new numbers.
+
+Duplicate orders are left alone: which of two steps comes first is a real choice.
+"""
+
+from __future__ import annotations
+
+from schemas.flow import Outline, OutlineComponent
+
+
+def fix_outline(outline: Outline) -> tuple[Outline, list[str]]:
+    """Return the outline with the unambiguous fixes applied, and what was fixed."""
+    fixed: list[str] = []
+    components = [_fix_component(c, fixed) for c in outline.components]
+    components = _renumber(components, fixed)
+    if not fixed:
+        return outline, []
+    return outline.model_copy(update={"components": components}), fixed
+
+
+def _fix_component(comp: OutlineComponent, fixed: list[str]) -> OutlineComponent:
+    update: dict[str, object] = {}
+    if comp.category == "flowlogic" and comp.definition != comp.definition.upper():
+        update["definition"] = comp.definition.upper()
+        fixed.append(f"step {comp.order}: upper-cased {comp.definition!r}")
+    if comp.block is not None and comp.block in (0, comp.order):
+        update["block"] = None
+        fixed.append(f"step {comp.order}: block {comp.block} means top level")
+    return comp.model_copy(update=update) if update else comp
+
+
+def _renumber(components: list[OutlineComponent], fixed: list[str]) -> list[OutlineComponent]:
+    orders = [c.order for c in components]
+    if len(set(orders)) != len(orders) or orders == list(range(1, len(orders) + 1)):
+        return components
+    ranked = sorted(components, key=lambda c: c.order)
+    new_order = {c.order: i for i, c in enumerate(ranked, start=1)}
+    fixed.append("renumbered orders to 1..n")
+    return [
+        c.model_copy(
+            update={
+                "order": new_order[c.order],
+                "block": new_order.get(c.block, c.block) if c.block is not None else None,
+            }
+        )
+        for c in ranked
+    ]

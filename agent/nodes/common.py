@@ -1,0 +1,74 @@
+"""What every model-calling node shares: ask the role's model, time it, report failures."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from agent.context import Context
+from agent.errors import GeneratorError, ModelCallError
+from agent.prompts import render_messages
+from agent.settings import Role
+from agent.structured import Call, Outcome, call_structured
+from catalog import CatalogError
+from schemas.issues import Issue
+from tools.retriever import RetrievalError
+
+T = TypeVar("T", bound=BaseModel)
+
+RUN_ERRORS: tuple[type[Exception], ...] = (GeneratorError, CatalogError, RetrievalError)
+"""Errors that end a run with status `failed` (reason = the error's one-line message)."""
+
+
+def ask(
+    ctx: Context,
+    role: Role,
+    node: str,
+    variables: dict[str, Any],
+    schema: dict[str, Any],
+    output_type: type[T],
+    *,
+    key: str = "*",
+    order: int | None = None,
+) -> Outcome[T]:
+    """Render a node's prompt for the role's model and call it for structured output.
+
+    Raises:
+        ModelCallError: the model could not be built or called (after retries).
+        PromptError: the prompt template is missing or lacks a variable.
+    """
+    spec = ctx.settings.model_for(role)
+    try:
+        model, spec = ctx.get_model(role)
+    except GeneratorError as exc:
+        raise ModelCallError(node, spec, str(exc)) from None
+    messages = render_messages(node, ctx.settings.style_for(spec), **variables)
+    call = Call(node=node, spec=spec, key=key, order=order)
+    return call_structured(model, messages, schema, output_type, call, ctx.settings)
+
+
+def since(started: float) -> float:
+    """Return the seconds elapsed since `started` (a `time.perf_counter()` value)."""
+    return time.perf_counter() - started
+
+
+def accounting(node: str, started: float, outcome: Outcome[Any] | None = None) -> dict[str, Any]:
+    """Return the timing (and token usage, when reported) update of one node call."""
+    update: dict[str, Any] = {"timings": {node: since(started)}}
+    if outcome is not None and outcome.usage is not None:
+        update["tokens"] = {node: outcome.usage}
+    return update
+
+
+def issue_dict(issue: Issue, fragment: str = "") -> dict[str, Any]:
+    """Describe an issue for a prompt: the contract keys plus the faulty fragment."""
+    return {
+        "code": issue.code,
+        "order": issue.order,
+        "path": issue.path,
+        "message": issue.message,
+        "hint": issue.hint,
+        "fragment": fragment,
+    }

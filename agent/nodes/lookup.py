@@ -1,0 +1,83 @@
+"""Node `lookup`: per annotated step, the graph emits catalog lookups and runs them in ToolNode."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langchain_core.messages import AIMessage, ToolCall, ToolMessage
+from langgraph.runtime import Runtime
+
+from agent.candidates import needs_fill, trigger_params
+from agent.context import Context
+from agent.draft import draft_flow, pill_dicts, pill_tables, predicted_table
+from agent.lookup_plan import Executor, LookupStep, TableHits, parse_tool_output, run_lookups
+from agent.nodes.common import RUN_ERRORS, accounting
+from agent.state import TRIGGER_ORDER, State, StepLookup
+from schemas.catalog import Catalog
+from schemas.flow import Outline
+from tools.pinning import pinned_tables
+
+
+def tool_node_executor(tool_node: Any) -> Executor:
+    """Return an executor that sends tool calls as one AIMessage through a `ToolNode`."""
+
+    def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
+        if not calls:
+            return []
+        out = tool_node.invoke({"messages": [AIMessage(content="", tool_calls=calls)]})
+        by_id = {m.tool_call_id: m.content for m in out["messages"] if isinstance(m, ToolMessage)}
+        return [parse_tool_output(by_id.get(str(c["id"]), "")) for c in calls]
+
+    return run
+
+
+def lookup_steps(outline: Outline, requirement: str, pinned: list[str],
+                 catalog: Catalog) -> list[LookupStep]:
+    """Return the trigger and the steps that need inputs, each with its retrieval query."""
+    steps: list[LookupStep] = []
+    if outline.trigger is not None and trigger_params(outline.trigger.type, catalog):
+        query = outline.trigger.annotation or requirement
+        steps.append(LookupStep(TRIGGER_ORDER, query, tuple(pinned)))
+    steps.extend(
+        LookupStep(c.order, c.annotation or requirement, tuple(pinned))
+        for c in outline.components
+        if needs_fill(c, catalog)
+    )
+    return steps
+
+
+def lookup(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Look up candidate tables, columns and choice values for every step of the outline."""
+    started = time.perf_counter()
+    ctx = runtime.context
+    outline = state.outline
+    if outline is None:
+        return accounting("lookup", started)
+    try:
+        catalog = ctx.get_catalog()
+        pinned = pinned_tables(state.requirement, catalog)
+        steps = lookup_steps(outline, state.requirement, pinned, catalog)
+
+        def extra(tables: TableHits) -> dict[int, list[str]]:
+            guesses = _guesses(tables, pinned)
+            draft = draft_flow(outline, state.fills, state.outline_version, guesses, catalog)
+            return {o: pill_tables(pill_dicts(draft, o, catalog)) for o in tables if o}
+
+        found = run_lookups(steps, tool_node_executor(ctx.get_tool_node()), catalog,
+                            ctx.settings, extra)
+    except RUN_ERRORS as exc:
+        return {"failure": str(exc), **accounting("lookup", started)}
+    lookups = {
+        o: StepLookup(lk.tables, lk.columns, predicted_table(lk.tables, pinned, o == TRIGGER_ORDER))
+        for o, lk in found.items()
+    }
+    draft = draft_flow(outline, state.fills, state.outline_version, lookups, catalog)
+    return {"lookups": lookups, "draft": draft, **accounting("lookup", started)}
+
+
+def _guesses(tables: TableHits, pinned: list[str]) -> dict[int, StepLookup]:
+    return {
+        o: StepLookup([], [], predicted_table(hits, pinned, o == TRIGGER_ORDER))
+        for o, hits in tables.items()
+    }

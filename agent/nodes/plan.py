@@ -1,0 +1,65 @@
+"""Node `plan`: requirement + catalog candidates → outline (trigger and annotated steps)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from agent.candidates import candidate_steps, candidate_tables, candidate_triggers
+from agent.context import Context
+from agent.fixes import fix_outline
+from agent.nodes.common import RUN_ERRORS, accounting, ask
+from agent.output_schemas import outline_schema
+from agent.settings import Settings
+from agent.state import State
+from agent.structured import Outcome
+from schemas.catalog import Catalog
+from schemas.flow import Outline
+from tools.retriever import Retriever
+
+
+def plan_prompt_vars(
+    requirement: str, catalog: Catalog, retriever: Retriever, settings: Settings
+) -> dict[str, Any]:
+    """Build the `plan` prompt variables (see ARCHITECTURE.md, node prompt contract)."""
+    return {
+        "requirement": requirement,
+        "steps": candidate_steps(requirement, catalog, retriever, settings.k_steps),
+        "triggers": candidate_triggers(requirement, catalog, retriever, settings.k_triggers),
+        "tables": candidate_tables(requirement, catalog, retriever, settings.k_tables),
+    }
+
+
+def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Ask the planner for an outline of the requirement."""
+    started = time.perf_counter()
+    ctx = runtime.context
+    try:
+        variables = plan_prompt_vars(
+            state.requirement, ctx.get_catalog(), ctx.get_retriever(), ctx.settings
+        )
+        schema = outline_schema(variables["steps"], variables["triggers"])
+        outcome = ask(ctx, "planner", "plan", variables, schema, Outline)
+    except RUN_ERRORS as exc:
+        return {"failure": str(exc), **accounting("plan", started)}
+    return {**outline_update(state, outcome), **accounting("plan", started, outcome)}
+
+
+def outline_update(state: State, outcome: Outcome[Outline]) -> dict[str, Any]:
+    """Return the state update for a planner/repairer answer.
+
+    A usable answer (after deterministic fixes) becomes the new outline version; an unusable
+    one keeps the previous outline and records why, so validation and repair see both.
+    """
+    if outcome.value is None:
+        return {"outline_issues": outcome.issues, "outline_raw": outcome.text}
+    outline, _fixes = fix_outline(outcome.value)
+    return {
+        "outline": outline,
+        "outline_version": state.outline_version + 1,
+        "outline_issues": [],
+        "outline_raw": "",
+        "lookups": {},
+    }

@@ -1,0 +1,87 @@
+"""Render the node prompts: Jinja templates under `agent/prompts/<style>/<node>.j2`.
+
+A template is split into messages by marker lines: ``<|system|>`` starts the system message and
+``<|user|>`` the user message; text before any marker belongs to the user message. Variables are
+strict: a template that uses a variable the caller did not give fails with `PromptError`.
+A ``compact`` template that does not exist falls back to the ``chat`` one.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+
+from agent.errors import PromptError
+
+PROMPTS_DIR = Path(__file__).resolve().parent
+NODES: tuple[str, ...] = ("plan", "fill", "fill_trigger", "repair")
+MARKERS: dict[str, Literal["system", "user"]] = {"<|system|>": "system", "<|user|>": "user"}
+
+
+def _json(value: Any) -> str:
+    """Serialise compactly, keeping non-ASCII text readable (Jinja's tojson escapes HTML)."""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PROMPTS_DIR)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["json"] = _json
+    return env
+
+
+def template_path(node: str, style: str) -> Path:
+    """Return the template file used for a node in a style (with the compact → chat fallback)."""
+    path = PROMPTS_DIR / style / f"{node}.j2"
+    if not path.is_file() and style == "compact":
+        path = PROMPTS_DIR / "chat" / f"{node}.j2"
+    return path
+
+
+def render_messages(node: str, style: str, **variables: Any) -> list[BaseMessage]:
+    """Render a node's prompt into chat messages.
+
+    Raises:
+        PromptError: no template for the node, or a variable the template needs is missing.
+    """
+    path = template_path(node, style)
+    if not path.is_file():
+        raise PromptError(f"no prompt template for node {node!r} in style {style!r}")
+    try:
+        template = _environment().get_template(path.relative_to(PROMPTS_DIR).as_posix())
+        text = template.render(**variables)
+    except jinja2.UndefinedError as exc:
+        raise PromptError(f"prompt {node!r} ({style}) needs a variable: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise PromptError(f"prompt {node!r} ({style}) is broken: {exc}") from None
+    return split_messages(text)
+
+
+def split_messages(text: str) -> list[BaseMessage]:
+    """Split rendered text at the marker lines into a system and a user message."""
+    parts: dict[str, list[str]] = {"system": [], "user": []}
+    current: Literal["system", "user"] = "user"
+    for line in text.splitlines():
+        marker = MARKERS.get(line.strip())
+        if marker is not None:
+            current = marker
+            continue
+        parts[current].append(line)
+    out: list[BaseMessage] = []
+    system = "\n".join(parts["system"]).strip()
+    if system:
+        out.append(SystemMessage(content=system))
+    out.append(HumanMessage(content="\n".join(parts["user"]).strip()))
+    return out
