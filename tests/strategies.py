@@ -26,7 +26,7 @@ json_values: st.SearchStrategy[Any] = st.recursive(
     lambda children: (
         st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
     ),
-    max_leaves=25,
+    max_leaves=15,
 )
 """Any JSON value (what `json.loads` can return)."""
 

@@ -106,11 +106,12 @@ def names_text(names: Iterable[str], limit: int = 15) -> str:
 
 
 _SEGMENT = re.compile(r"/([^/]*)")
+_INDEX = re.compile(r"[0-9]+")  # not str.isdigit: that accepts '¹', which int() rejects
 
 
 def sort_key(found: Issue) -> tuple[tuple[tuple[int, int, str], ...], str]:
     """Sort issues by path (list indexes numerically) and then by code."""
     segments = tuple(
-        (0, int(s), "") if s.isdigit() else (1, 0, s) for s in _SEGMENT.findall(found.path)
+        (0, int(s), "") if _INDEX.fullmatch(s) else (1, 0, s) for s in _SEGMENT.findall(found.path)
     )
     return segments, found.code

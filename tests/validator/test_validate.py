@@ -153,3 +153,8 @@ def test_type_mismatch_for_a_list_into_a_scalar_field() -> None:
     doc = _spec()
     doc["components"][2]["inputs"][0]["value"] = "{{step_1.records}}"
     assert _codes(doc) == ["type_mismatch"]
+
+
+def test_keys_that_look_numeric_sort_without_error() -> None:
+    issues = validate({"¹": None, "2": None, "name": "x", "trigger": None}, demo_catalog())
+    assert [i.path for i in issues] == ["/2", "/¹"]
