@@ -34,9 +34,13 @@ def fetch_size(k: int) -> int:
     return 0 if k <= 0 else 3 * k + 10
 
 
-def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True) -> list[_H]:
-    """Boost hits by label coverage, sort by score (stable), and keep the top `k`."""
-    words = {fold_plural(t) for t in search_terms(query, use_synonyms)}
+def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True,
+           kind: str | None = None) -> list[_H]:
+    """Boost hits by label coverage, sort by score (stable), and keep the top `k`.
+
+    `kind` selects the synonym section, as for the backend query.
+    """
+    words = {fold_plural(t) for t in search_terms(query, use_synonyms, kind)}
     boosted = []
     for hit in hits:
         coverage = label_coverage(hit.label, words)

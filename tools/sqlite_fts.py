@@ -116,13 +116,13 @@ class SqliteRetriever:
             params = sorted(kinds)
         k = clamp_k(k)
         rows = self._search("step", query, fetch_size(k), where=where, params=params)
-        return self._rerank(_build(rows, self._hits.step), query, k)
+        return self._rerank(_build(rows, self._hits.step), query, k, "step")
 
     def search_tables(self, query: str, k: int = 10) -> list[TableHit]:
         """Return tables matching the query."""
         k = clamp_k(k)
         rows = self._search("table", query, fetch_size(k))
-        return self._rerank(_build(rows, self._hits.table), query, k)
+        return self._rerank(_build(rows, self._hits.table), query, k, "table")
 
     def search_columns(self, query: str, table: str | None = None, k: int = 10) -> list[ColumnHit]:
         """Return columns matching the query, within `table` (inherited included) if given."""
@@ -130,7 +130,7 @@ class SqliteRetriever:
         if table is None:
             rows = self._search("column", query, fetch_size(k))
             return self._rerank(_build(rows, lambda key, s: self._hits.column(key, s, None)),
-                                query, k)
+                                query, k, "column")
         lineage = [t.name for t in self.catalog.lineage(table)]
         if not lineage:
             return []
@@ -142,7 +142,7 @@ class SqliteRetriever:
             hit = self._hits.column(row[:3], row[3], table)
             if hit and owner_of(self.catalog, table, hit.column) == hit.owner:
                 hits.append(hit)
-        return self._rerank(hits, query, k)
+        return self._rerank(hits, query, k, "column")
 
     def get_table_schema(self, table: str) -> TableSchema | None:
         """Return the table's full schema, or None for an unknown table."""
@@ -157,22 +157,24 @@ class SqliteRetriever:
         rows = self._search("choice", query, fetch_size(k), owners=[f"{owner}.{column}"],
                             where=" AND k0 = ? AND k1 = ?", params=[owner, column])
         return self._rerank(_build(rows, lambda key, s: self._hits.choice(key, s, table)),
-                            query, k)
+                            query, k, "choice")
 
     def search_triggers(self, query: str, k: int = 5) -> list[TriggerHit]:
         """Return trigger types matching the query."""
         k = clamp_k(k)
         rows = self._search("trigger", query, fetch_size(k))
-        return self._rerank(_build(rows, self._hits.trigger), query, k)
+        return self._rerank(_build(rows, self._hits.trigger), query, k, "trigger")
 
-    def _rerank(self, hits: list[_R], query: str, k: int) -> list[_R]:
-        return rerank(hits, query, k, self._synonyms) if self._rerank_labels else hits[:k]
+    def _rerank(self, hits: list[_R], query: str, k: int, kind: Kind) -> list[_R]:
+        if not self._rerank_labels:
+            return hits[:k]
+        return rerank(hits, query, k, self._synonyms, kind)
 
     def _search(
         self, kind: Kind, query: str, k: int, owners: Sequence[str] = (), where: str = "",
         params: Sequence[str] = (),
     ) -> list[_Row]:
-        terms = search_terms(query, self._synonyms)
+        terms = search_terms(query, self._synonyms, kind)
         if not terms or k == 0:
             return []
         fields = "{name label description context}"

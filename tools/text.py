@@ -83,21 +83,29 @@ def query_tokens(query: str) -> list[str]:
     return list(out)
 
 
+SYNONYM_SECTIONS: tuple[str, ...] = ("any", "step", "table", "column", "choice", "trigger")
+"""Sections of the synonym file: `any` applies to every search, the others to one kind."""
+
+
 @cache
-def synonyms() -> dict[str, tuple[str, ...]]:
-    """Return the synonym table (lower-case phrase → expansion terms) from the data file."""
+def synonyms(kind: str | None = None) -> dict[str, tuple[str, ...]]:
+    """Return the synonym table for a kind of search (its section merged over `any`).
+
+    Keys are lower-case words or two-word phrases; values are the expansion terms.
+    Vocabulary stays with the kind it helps: "requester" → "requested" finds the
+    `requested_by` column but would pull catalog actions into a step search.
+    """
     raw = json.loads(resources.files("tools").joinpath("data/synonyms.json").read_text("utf-8"))
     table: dict[str, tuple[str, ...]] = {}
-    for key, value in raw.items():
-        if key.startswith("_"):
-            continue
-        table[key.lower()] = tuple(t for v in value for t in query_tokens(v))
+    for section in ("any", kind):
+        for key, value in raw.get(section or "", {}).items():
+            table[key.lower()] = tuple(t for v in value for t in query_tokens(v))
     return table
 
 
-def expand(tokens: list[str]) -> list[str]:
+def expand(tokens: list[str], kind: str | None = None) -> list[str]:
     """Append the synonyms of single tokens and of adjacent two-word phrases, de-duplicated."""
-    table = synonyms()
+    table = synonyms(kind)
     out: dict[str, None] = dict.fromkeys(tokens)
     phrases: Iterable[str] = [*tokens, *(f"{a} {b}" for a, b in itertools.pairwise(tokens))]
     for phrase in phrases:
@@ -106,10 +114,10 @@ def expand(tokens: list[str]) -> list[str]:
     return list(out)[:MAX_QUERY_TERMS]
 
 
-def search_terms(query: str, use_synonyms: bool = True) -> list[str]:
-    """Return the terms a backend should search for: tokens (plus synonyms), bounded."""
+def search_terms(query: str, use_synonyms: bool = True, kind: str | None = None) -> list[str]:
+    """Return the terms a backend should search for: tokens (plus the kind's synonyms)."""
     tokens = query_tokens(query)
-    return expand(tokens) if use_synonyms else tokens[:MAX_QUERY_TERMS]
+    return expand(tokens, kind) if use_synonyms else tokens[:MAX_QUERY_TERMS]
 
 
 def fold_plural(word: str) -> str:

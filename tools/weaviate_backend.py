@@ -116,19 +116,20 @@ class WeaviateRetriever:
         """Return actions, subflows and flow-logic blocks matching the query."""
         flt = Filter.by_property("k0").contains_any(sorted(kinds)) if kinds is not None else None
         rows = self._query("step", query, fetch_size(clamp_k(k)), flt)
-        return self._rerank([self._hits.step(key, s) for key, s in rows], query, k)
+        return self._rerank([self._hits.step(key, s) for key, s in rows], query, k, "step")
 
     def search_tables(self, query: str, k: int = 10) -> list[TableHit]:
         """Return tables matching the query."""
         rows = self._query("table", query, fetch_size(clamp_k(k)))
-        return self._rerank([self._hits.table(key, s) for key, s in rows], query, k)
+        return self._rerank([self._hits.table(key, s) for key, s in rows], query, k, "table")
 
     def search_columns(self, query: str, table: str | None = None, k: int = 10) -> list[ColumnHit]:
         """Return columns matching the query, within `table` (inherited included) if given."""
         k = clamp_k(k)
         if table is None:
             rows = self._query("column", query, fetch_size(k))
-            return self._rerank([self._hits.column(key, s, None) for key, s in rows], query, k)
+            found = [self._hits.column(key, s, None) for key, s in rows]
+            return self._rerank(found, query, k, "column")
         lineage = [t.name for t in self.catalog.lineage(table)]
         if not lineage:
             return []
@@ -136,7 +137,7 @@ class WeaviateRetriever:
                            Filter.by_property("k0").contains_any(lineage))
         hits = _keep(self._hits.column(key, s, table) for key, s in rows)
         nearest = [h for h in hits if owner_of(self.catalog, table, h.column) == h.owner]
-        return self._rerank(nearest, query, k)
+        return self._rerank(nearest, query, k, "column")
 
     def get_table_schema(self, table: str) -> TableSchema | None:
         """Return the table's full schema, or None for an unknown table."""
@@ -149,19 +150,20 @@ class WeaviateRetriever:
             return []
         flt = Filter.by_property("k0").equal(owner) & Filter.by_property("k1").equal(column)
         rows = self._query("choice", query, fetch_size(clamp_k(k)), flt)
-        return self._rerank([self._hits.choice(key, s, table) for key, s in rows], query, k)
+        hits = [self._hits.choice(key, s, table) for key, s in rows]
+        return self._rerank(hits, query, k, "choice")
 
     def search_triggers(self, query: str, k: int = 5) -> list[TriggerHit]:
         """Return trigger types matching the query."""
         rows = self._query("trigger", query, fetch_size(clamp_k(k)))
-        return self._rerank([self._hits.trigger(key, s) for key, s in rows], query, k)
+        return self._rerank([self._hits.trigger(key, s) for key, s in rows], query, k, "trigger")
 
-    def _rerank(self, hits: Sequence[_R | None], query: str, k: int) -> list[_R]:
-        return rerank(_keep(hits), query, clamp_k(k), self._synonyms)
+    def _rerank(self, hits: Sequence[_R | None], query: str, k: int, kind: Kind) -> list[_R]:
+        return rerank(_keep(hits), query, clamp_k(k), self._synonyms, kind)
 
     def _query(self, kind: Kind, query: str, k: int,
                filters: Any = None) -> list[tuple[tuple[str, ...], float]]:
-        terms = search_terms(query, self._synonyms)
+        terms = search_terms(query, self._synonyms, kind)
         k = clamp_k(k)
         if not terms or k == 0:
             return []

@@ -60,7 +60,9 @@ def test_query_tokens_read_only_the_head_of_huge_text() -> None:
 
 def test_synonyms_expand_words_and_two_word_phrases() -> None:
     assert {"incident", "task"} <= set(expand(["ticket"]))
-    assert "backout" in expand(["roll", "back"])
+    assert "requested" in expand(["requester"], "column")
+    assert "requested" not in expand(["requester"], "step")
+    assert "backout" in expand(["roll", "back"], "column")
     assert expand(["zzz"]) == ["zzz"]
 
 
