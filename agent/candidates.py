@@ -63,7 +63,12 @@ def _step_dict(hit: StepHit) -> dict[str, Any]:
 def candidate_steps(
     requirement: str, catalog: Catalog, retriever: Retriever, k: int
 ) -> list[dict[str, Any]]:
-    """Return actions/subflows matching the requirement and its clauses, then all flow logic."""
+    """Return actions/subflows matching the requirement and its clauses, then the rest.
+
+    Every core (``global``) action is offered after the matches: they are the basic vocabulary
+    of any instance (look up, create, update records) and a lexical search easily misses them
+    ("reassign" does not match "update record"). Spoke actions come only from the search.
+    """
     kinds = frozenset({"action", "subflow"})
     hits = list(retriever.search_steps(requirement, k=k, kinds=kinds))  # type: ignore[arg-type]
     for clause in _clauses(requirement):
@@ -71,6 +76,11 @@ def candidate_steps(
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
     for hit in hits:
         out.setdefault((hit.category, hit.definition, hit.scope), _step_dict(hit))
+    for action in catalog.actions:
+        if action.scope == "global":
+            out.setdefault((action.category, action.name, action.scope), {
+                "category": action.category, "definition": action.name, "scope": action.scope,
+                "label": action.label})
     for logic in catalog.flow_logic:
         out.setdefault(("flowlogic", logic.token, "global"), {
             "category": "flowlogic", "definition": logic.token, "scope": "global",

@@ -31,8 +31,18 @@ class LookupStep:
 
     order: int
     query: str
+    """The step's annotation: what the step does, in the user's words."""
     extra_tables: tuple[str, ...] = ()
     """Tables the step must see columns of (pinned, or named by its visible pills)."""
+    context: str = ""
+    """The whole requirement: widens column searches, since an annotation is short."""
+
+    @property
+    def column_query(self) -> str:
+        """Return the text columns are searched with (annotation, then the requirement)."""
+        if not self.context or self.context == self.query:
+            return self.query
+        return f"{self.query}. {self.context}"
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str) -> ToolCall:
@@ -92,7 +102,7 @@ def column_round(
 ) -> list[ToolCall]:
     """Return the column searches of every step over its target tables."""
     return [
-        tool_call("search_columns", {"query": s.query, "table": t, "k": settings.k_columns},
+        tool_call("search_columns", {"query": s.column_query, "table": t, "k": settings.k_columns},
                   f"c{s.order}_{i}")
         for s in steps
         for i, t in enumerate(targets[s.order])
@@ -148,7 +158,7 @@ def run_lookups(
     if extra is not None:
         more = extra(tables)
         steps = [LookupStep(s.order, s.query, tuple(dict.fromkeys(
-            [*s.extra_tables, *more.get(s.order, [])]))) for s in steps]
+            [*s.extra_tables, *more.get(s.order, [])])), s.context) for s in steps]
     targets = {s.order: column_targets(s, tables[s.order], settings) for s in steps}
     calls = column_round(steps, targets, settings)
     columns: dict[int, list[dict[str, Any]]] = {s.order: [] for s in steps}

@@ -45,11 +45,11 @@ class Settings(BaseModel):
     recursion_limit: int = Field(default=60, ge=10, description="LangGraph super-step limit.")
     k_steps: int = Field(default=12, ge=1, description="Candidate actions/subflows for plan.")
     k_tables: int = Field(default=5, ge=1, description="Candidate tables per query.")
-    k_columns: int = Field(default=12, ge=1, description="Candidate columns per step.")
+    k_columns: int = Field(default=12, ge=1, description="Candidate columns per table searched.")
     k_choices: int = Field(default=8, ge=1, description="Choice values per choice column.")
     k_triggers: int = Field(default=5, ge=1, description="Trigger types ranked first in plan.")
     max_lookup_tables: int = Field(
-        default=3, ge=1, description="Tables whose columns are looked up per step."
+        default=2, ge=1, description="Best-matching tables whose columns a step sees."
     )
     max_choice_lookups: int = Field(
         default=3, ge=0, description="Choice columns whose values are looked up per step."

@@ -57,7 +57,8 @@ def fill_prompt_vars(
     pills = pill_dicts(flow, order, catalog)
     if lookup is None:
         extra = (*pinned_tables(requirement, catalog), *pill_tables(pills))
-        step = LookupStep(order, comp.annotation or requirement, tuple(dict.fromkeys(extra)))
+        step = LookupStep(order, comp.annotation or requirement, tuple(dict.fromkeys(extra)),
+                          requirement)
         execute = direct_executor(make_lookup_tools(retriever))
         lookup = run_lookups([step], execute, catalog, settings)[order]
     return {

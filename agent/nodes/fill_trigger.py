@@ -43,7 +43,8 @@ def fill_trigger_prompt_vars(
         raise ValueError("flow has no trigger to fill")
     if lookup is None:
         query = trigger.annotation or requirement
-        step = LookupStep(TRIGGER_ORDER, query, tuple(pinned_tables(requirement, catalog)))
+        step = LookupStep(TRIGGER_ORDER, query, tuple(pinned_tables(requirement, catalog)),
+                          requirement)
         execute = direct_executor(make_lookup_tools(retriever))
         lookup = run_lookups([step], execute, catalog, settings)[TRIGGER_ORDER]
     return {

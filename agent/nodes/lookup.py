@@ -38,9 +38,9 @@ def lookup_steps(outline: Outline, requirement: str, pinned: list[str],
     steps: list[LookupStep] = []
     if outline.trigger is not None and trigger_params(outline.trigger.type, catalog):
         query = outline.trigger.annotation or requirement
-        steps.append(LookupStep(TRIGGER_ORDER, query, tuple(pinned)))
+        steps.append(LookupStep(TRIGGER_ORDER, query, tuple(pinned), requirement))
     steps.extend(
-        LookupStep(c.order, c.annotation or requirement, tuple(pinned))
+        LookupStep(c.order, c.annotation or requirement, tuple(pinned), requirement)
         for c in outline.components
         if needs_fill(c, catalog)
     )
