@@ -1,0 +1,176 @@
+"""`LocalConstrainedChat`: a local causal LM as a LangChain chat model with JSON-schema decoding.
+
+Built on langchain-huggingface (`ChatHuggingFace` over a local `HuggingFacePipeline`, offline,
+`return_full_text=False`). A call may pass ``json_schema=<dict>``: the output is then decoded
+under that schema with xgrammar, so it always parses and every enum (step, table, input name)
+is one the caller offered. Greedy decoding; ``max_new_tokens`` per call from the constructor.
+A length stop is reported as ``response_metadata["finish_reason"] == "length"`` (the caller
+turns it into an issue); token counts come back as ``usage_metadata``.
+
+Models load lazily, once per directory and process. Used for ``builtin`` (``models/builtin``)
+and ``hf:<dir>`` model specs.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import torch
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatResult
+from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
+from pydantic import PrivateAttr
+from transformers import LogitsProcessor, LogitsProcessorList
+
+GRAMMAR_CACHE_SIZE = 256
+"""Compiled grammars kept per model (schemas repeat across steps and runs)."""
+
+
+class LocalModelError(Exception):
+    """A local model directory is missing, broken or unusable; the message says which and why."""
+
+
+@dataclass
+class _Loaded:
+    """One loaded model directory: pipeline, tokenizer and its grammar compiler."""
+
+    pipeline: HuggingFacePipeline
+    tokenizer: Any
+    compiler: Any
+    grammars: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def grammar(self, schema: dict[str, Any]) -> Any:
+        """Return the compiled grammar of a schema (cached; compact JSON, no free whitespace)."""
+        key = json.dumps(schema, sort_keys=True)
+        with self.lock:
+            if key not in self.grammars:
+                if len(self.grammars) >= GRAMMAR_CACHE_SIZE:
+                    self.grammars.pop(next(iter(self.grammars)))
+                self.grammars[key] = self.compiler.compile_json_schema(
+                    json.dumps(schema), any_whitespace=False, separators=(",", ":")
+                )
+            return self.grammars[key]
+
+
+@cache
+def load_local(model_dir: str) -> _Loaded:
+    """Load a model directory once per process.
+
+    Raises:
+        LocalModelError: the directory is missing, lacks a model or tokenizer, or cannot load.
+    """
+    path = Path(model_dir)
+    if not (path / "config.json").is_file():
+        raise LocalModelError(f"{model_dir}: not a model directory (no config.json)")
+    import xgrammar
+    from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise LocalModelError(f"{model_dir}: cannot load model: {exc}") from None
+    model.eval()
+    if tokenizer.chat_template is None:
+        raise LocalModelError(f"{model_dir}: tokenizer has no chat template")
+    pipe = pipeline("text-generation", model=model, tokenizer=tokenizer, device="cpu")
+    llm = HuggingFacePipeline(pipeline=pipe, model_id=str(path))
+    info = xgrammar.TokenizerInfo.from_huggingface(tokenizer, vocab_size=model.config.vocab_size)
+    return _Loaded(llm, tokenizer, xgrammar.GrammarCompiler(info))
+
+
+class _Counter(LogitsProcessor):
+    """Count decoding steps (= generated tokens) and optionally apply a grammar mask."""
+
+    def __init__(self, inner: LogitsProcessor | None) -> None:
+        self.inner = inner
+        self.steps = 0
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        self.steps += 1
+        return self.inner(input_ids, scores) if self.inner is not None else scores
+
+
+class LocalConstrainedChat(ChatHuggingFace):
+    """A local model directory as a chat model; pass ``json_schema=`` to constrain a call."""
+
+    max_new_tokens: int = 512
+    model_dir: str = ""
+    _loaded: _Loaded = PrivateAttr()
+
+    @classmethod
+    def from_dir(cls, model_dir: str | Path, max_new_tokens: int = 512) -> LocalConstrainedChat:
+        """Load (or reuse) the model in `model_dir` and wrap it.
+
+        Raises:
+            LocalModelError: the directory cannot be used.
+        """
+        loaded = load_local(str(Path(model_dir).resolve()))
+        chat = cls(
+            llm=loaded.pipeline,
+            tokenizer=loaded.tokenizer,
+            model_id=str(model_dir),
+            model_dir=str(model_dir),
+            max_new_tokens=max_new_tokens,
+        )
+        chat._loaded = loaded
+        return chat
+
+    @property
+    def _llm_type(self) -> str:
+        return "flowgen-local-constrained"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        stream: bool | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        """Generate greedily, under `json_schema` when one is given."""
+        schema = kwargs.pop("json_schema", None)
+        inner = None
+        if schema is not None:
+            from xgrammar.contrib.hf import LogitsProcessor as GrammarProcessor
+
+            inner = GrammarProcessor(self._loaded.grammar(schema))
+        counter = _Counter(inner)
+        pipeline_kwargs = {
+            "max_new_tokens": self.max_new_tokens,
+            "do_sample": False,
+            "return_full_text": False,
+            "logits_processor": LogitsProcessorList([counter]),
+        }
+        with torch.inference_mode():
+            result = super()._generate(
+                messages,
+                stop=stop,
+                run_manager=run_manager,
+                stream=False,
+                pipeline_kwargs=pipeline_kwargs,
+            )
+        self._annotate(result, messages, counter.steps)
+        return result
+
+    def _annotate(self, result: ChatResult, messages: list[BaseMessage], steps: int) -> None:
+        """Attach finish reason and token usage to the generated message."""
+        prompt = self._to_chat_prompt(messages)
+        n_in = len(self._loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+        finish = "length" if steps >= self.max_new_tokens else "stop"
+        for gen in result.generations:
+            msg = gen.message
+            if isinstance(msg, AIMessage):
+                msg.response_metadata["finish_reason"] = finish
+                msg.usage_metadata = {
+                    "input_tokens": n_in,
+                    "output_tokens": steps,
+                    "total_tokens": n_in + steps,
+                }
