@@ -47,7 +47,9 @@ def issue(code: str, path: str, message: str, hint: str, order: int | None = Non
         kind, severity = _KINDS[code]
     except KeyError:
         raise UnknownCodeError(f"unknown issue code {code!r}") from None
-    return Issue(
+    # Fields are built here with the right types, so skip pydantic's per-issue validation: a
+    # flow with thousands of bad steps would otherwise spend most of its time constructing issues.
+    return Issue.model_construct(
         code=code,
         severity=severity,
         kind=kind,
@@ -105,13 +107,13 @@ def names_text(names: Iterable[str], limit: int = 15) -> str:
     return text or "(none)"
 
 
-_SEGMENT = re.compile(r"/([^/]*)")
-_INDEX = re.compile(r"[0-9]+")  # not str.isdigit: that accepts '¹', which int() rejects
+# ASCII digits only (str.isdigit accepts '¹', which int() rejects), and short enough for int().
+_INDEX = re.compile(r"[0-9]{1,18}")
 
 
 def sort_key(found: Issue) -> tuple[tuple[tuple[int, int, str], ...], str]:
     """Sort issues by path (list indexes numerically) and then by code."""
     segments = tuple(
-        (0, int(s), "") if _INDEX.fullmatch(s) else (1, 0, s) for s in _SEGMENT.findall(found.path)
+        (0, int(s), "") if _INDEX.fullmatch(s) else (1, 0, s) for s in found.path.split("/")[1:]
     )
     return segments, found.code

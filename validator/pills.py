@@ -142,6 +142,8 @@ def _parse_one(text: str, start: int) -> Pill | PillProblem:
     digits = m.group(2)
     if digits is not None and (digits.startswith("0") and digits != "0"):
         return _problem(text, start, f"step number {digits!r} has leading zeros")
+    if digits is not None and len(digits) > 9:
+        return _problem(text, start, "step number is too large")
     names = tuple(m.group(3)[1:].split("."))
     root: PillRoot = "step" if digits is not None else m.group(1)  # type: ignore[assignment]
     step = int(digits) if digits is not None else None

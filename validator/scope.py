@@ -42,7 +42,7 @@ class Scope:
         self.ctx = ctx
         self._memo: dict[tuple[str, int], DataType | PillError] = {}
         self._items: dict[int, DataType] = {}
-        self._isolating: dict[int, tuple[Node, ...]] = {}
+        self._isolating = _isolating_blocks(ctx.tree.nodes)
         self._heads: dict[tuple[int, str], DataType | PillError] = {}
 
     def resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
@@ -134,11 +134,7 @@ class Scope:
 
     def hiding_block(self, target: Node, user: Node | None) -> Node | None:
         """Return the PATH/TRY/CATCH around `target` that does not contain `user`."""
-        blocks = self._isolating.get(target.index)
-        if blocks is None:
-            blocks = tuple(a for a in target.ancestors() if a.token in ISOLATING_TOKENS)
-            self._isolating[target.index] = blocks
-        for block in blocks:
+        for block in self._isolating[target.index]:
             if user is None or block.index not in user.lineage:
                 return block
         return None
@@ -188,6 +184,20 @@ class Scope:
         if var is None:
             return errors.undeclared_input(pill, list(declared))
         return DataType(var.type, var.reference)
+
+
+def _isolating_blocks(nodes: list[Node]) -> list[tuple[Node, ...]]:
+    """Return, per node, its enclosing PATH/TRY/CATCH blocks (pre-order: parents come first)."""
+    found: list[tuple[Node, ...]] = []
+    for node in nodes:
+        parent = node.parent
+        if parent is None:
+            found.append(())
+        elif parent.token in ISOLATING_TOKENS:
+            found.append((*found[parent.index], parent))
+        else:
+            found.append(found[parent.index])
+    return found
 
 
 def visible_pills(flow: Flow, order: int, catalog: Catalog) -> list[VisiblePill]:

@@ -81,7 +81,7 @@ def _check_node(tree: Tree, node: Node) -> Iterator[Issue]:
 def _sibling_rules(tree: Tree, node: Node, token: str) -> Iterator[Issue]:
     """Check the IF/ELSEIF/ELSE chain and the TRY/CATCH pairing among siblings."""
     siblings = tree.siblings(node)
-    at = siblings.index(node)
+    at = node.position
     before = siblings[at - 1].token if at > 0 else None
     after = siblings[at + 1].token if at + 1 < len(siblings) else None
     if token in ("ELSEIF", "ELSE") and before not in _BRANCH_OPENERS:

@@ -26,6 +26,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
     lineage: frozenset[int] = frozenset()
     """Indexes of this node and all its ancestors (makes `encloses` one set lookup)."""
+    position: int = 0
+    """Index of this node among its siblings."""
 
     @property
     def order(self) -> int:
@@ -78,6 +80,7 @@ def build_tree(components: Sequence[Component]) -> tuple[Tree | None, Issue | No
         block = node.component.block
         if block is None:
             chain = [node]
+            node.position = len(roots)
             roots.append(node)
             node.lineage = frozenset((node.index,))
             continue
@@ -87,6 +90,7 @@ def build_tree(components: Sequence[Component]) -> tuple[Tree | None, Issue | No
             return None, _bad_block(node)
         node.parent = chain[-1]
         node.lineage = chain[-1].lineage | {node.index}
+        node.position = len(chain[-1].children)
         chain[-1].children.append(node)
         chain.append(node)
     return Tree(nodes, roots), None

@@ -53,6 +53,7 @@ def test_flow_and_subflow_roots(text: str, root: str, name: str) -> None:
         ("{{step_1..record}}", "single dots"),
         ("{{step_1.record.}}", "single dots"),
         ("{{}}", "empty"),
+        ("{{step_" + "9" * 5000 + ".record}}", "too large"),
         ("{{a{{step_1.record}}", "without '}}'"),
     ],
 )

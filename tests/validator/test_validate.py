@@ -156,5 +156,8 @@ def test_type_mismatch_for_a_list_into_a_scalar_field() -> None:
 
 
 def test_keys_that_look_numeric_sort_without_error() -> None:
-    issues = validate({"¹": None, "2": None, "name": "x", "trigger": None}, demo_catalog())
-    assert [i.path for i in issues] == ["/2", "/¹"]
+    huge = "9" * 5000
+    issues = validate(
+        {"¹": None, huge: None, "2": None, "name": "x", "trigger": None}, demo_catalog()
+    )
+    assert [i.path for i in issues] == ["/2", f"/{huge}", "/¹"]
