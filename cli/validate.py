@@ -118,10 +118,12 @@ def format_issue(found: Issue) -> str:
 
 
 def _area(path: str) -> str:
+    """Name the part of the flow an issue without a step is about."""
     return "trigger" if path.startswith("/trigger") else "flow"
 
 
 def _summary(results: list[tuple[Document, list[Issue]]]) -> str:
+    """Return the closing line: flows checked, flows with errors, totals."""
     flows = len(results)
     bad = sum(any(i.is_error for i in issues) for _, issues in results)
     errors = sum(i.is_error for _, issues in results for i in issues)
@@ -133,10 +135,12 @@ def _summary(results: list[tuple[Document, list[Issue]]]) -> str:
 
 
 def _count(n: int, noun: str) -> str:
+    """Return '1 noun' or 'n nouns'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _as_dict(doc: Document, issues: list[Issue]) -> dict[str, object]:
+    """Return one flow's result for --json."""
     return {
         "source": doc.source,
         "line": doc.line,

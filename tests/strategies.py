@@ -46,6 +46,7 @@ class _Builder:
     variables: list[str] = field(default_factory=list)
 
     def emit(self, definition: str, inputs: dict[str, str], block: int | None, logic: bool) -> int:
+        """Append one component in pre-order and return its order."""
         order = len(self.components) + 1
         comp: dict[str, Any] = {
             "category": "flowlogic" if logic else "action",
@@ -69,6 +70,7 @@ class _Builder:
             self.item(block, depth, loop, in_parallel)
 
     def item(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit one step or block, chosen at random among what is valid here."""
         kinds = ["leaf", "leaf", "leaf"]
         if depth < 3 and self.budget > 3:
             kinds += ["if", "foreach", "dountil", "try"] + ([] if in_parallel else ["parallel"])
@@ -77,6 +79,7 @@ class _Builder:
         getattr(self, "_" + self.draw(st.sampled_from(kinds)))(block, depth, loop, in_parallel)
 
     def _leaf(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit one action or SETFLOWVARIABLES using only visible pills."""
         user = self.draw(st.sampled_from(self.users))
         choice = self.draw(st.integers(0, 4))
         if choice == 0:
@@ -120,6 +123,7 @@ class _Builder:
             self.variables.append(f"{{{{flow.{name}}}}}")
 
     def _if(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit an IF with optional ELSEIF and ELSE siblings."""
         for token in ("IF", "ELSEIF", "ELSE"):
             if token != "IF" and (self.budget <= 1 or not self.draw(st.booleans())):
                 return
@@ -130,6 +134,7 @@ class _Builder:
                 return
 
     def _condition(self) -> str:
+        """Return a flow-logic condition over trigger pills with stored choice values."""
         if self.draw(st.booleans()):
             return f"{{{{trigger.current.priority}}}}={self.draw(st.sampled_from(_PRIORITIES))}"
         states = ",".join(self.draw(st.lists(st.sampled_from(_STATES), min_size=1, max_size=3)))
@@ -138,6 +143,7 @@ class _Builder:
         )
 
     def _foreach(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit a FOREACH over a list pill; its item is visible only inside."""
         if self.draw(st.booleans()):
             found = self.emit(
                 "look_up_records",
@@ -155,10 +161,12 @@ class _Builder:
         self.users.remove(item)
 
     def _dountil(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit a DOUNTIL loop."""
         order = self.emit("DOUNTIL", {"condition": "{{trigger.current.state}}=6"}, block, True)
         self.body(order, depth + 1, True, in_parallel)
 
     def _loop_control(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit EXITLOOP or SKIPITERATION (only called inside a loop)."""
         self.emit(self.draw(st.sampled_from(["EXITLOOP", "SKIPITERATION"])), {}, block, True)
 
     def _isolated(
@@ -171,10 +179,12 @@ class _Builder:
         del self.users[seen:]
 
     def _try(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit a TRY and its CATCH."""
         self._isolated("TRY", block, depth, loop, in_parallel)
         self._isolated("CATCH", block, depth, loop, in_parallel)
 
     def _parallel(self, block: int | None, depth: int, loop: bool, in_parallel: bool) -> None:
+        """Emit a PARALLEL with two or three PATHs."""
         order = self.emit("PARALLEL", {}, block, True)
         for _ in range(self.draw(st.integers(2, 3))):
             self._isolated("PATH", order, depth + 1, loop, True)

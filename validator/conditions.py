@@ -151,6 +151,7 @@ def _choice_issues(
 
 
 def _unknown_column(site: Site, table: str, field: str, scope: Scope) -> Issue:
+    """Return the issue for a template field that is not a column of `table`."""
     return issue(
         "unknown_column",
         site.path,
@@ -161,6 +162,7 @@ def _unknown_column(site: Site, table: str, field: str, scope: Scope) -> Issue:
 
 
 def _bare_field(site: Site, field: str) -> Issue:
+    """Return the issue for a flow-logic condition term that names a field, not a pill."""
     return issue(
         "malformed_query",
         site.path,
@@ -172,6 +174,7 @@ def _bare_field(site: Site, field: str) -> Issue:
 
 
 def _malformed(site: Site, what: str, exc: QueryError, shape: str) -> Issue:
+    """Return a malformed_query issue carrying the parser's (bounded) explanation."""
     message = f"{what} cannot be read: {exc}"
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "…"
@@ -184,6 +187,7 @@ def _parse_query(value: str) -> Query | QueryError:
 
 
 def _parse_uncached(value: str) -> Query | QueryError:
+    """Parse a query, returning the QueryError instead of raising it."""
     try:
         return parse_query(value)
     except QueryError as exc:
@@ -192,6 +196,7 @@ def _parse_uncached(value: str) -> Query | QueryError:
 
 @lru_cache(maxsize=4096)
 def _parse_cached(value: str) -> Query | QueryError:
+    """Parse a query once per distinct value."""
     return _parse_uncached(value)
 
 
@@ -201,6 +206,7 @@ def _parse_template(value: str) -> tuple[tuple[str, str], ...] | QueryError:
 
 
 def _template_uncached(value: str) -> tuple[tuple[str, str], ...] | QueryError:
+    """Parse a template, returning the QueryError instead of raising it."""
     try:
         return tuple(parse_template(value))
     except QueryError as exc:
@@ -209,4 +215,5 @@ def _template_uncached(value: str) -> tuple[tuple[str, str], ...] | QueryError:
 
 @lru_cache(maxsize=4096)
 def _template_cached(value: str) -> tuple[tuple[str, str], ...] | QueryError:
+    """Parse a template once per distinct value."""
     return _template_uncached(value)

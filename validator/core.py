@@ -43,6 +43,7 @@ def validate(value: object, catalog: Catalog) -> list[Issue]:
 
 
 def _validate_document(doc: object, catalog: Catalog) -> list[Issue]:
+    """Run shape, names, skeleton, nesting and input checks on a parsed value."""
     flow, shape_issues = check_shape(doc)
     if flow is None:
         return shape_issues

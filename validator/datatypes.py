@@ -82,6 +82,7 @@ def walk(start: DataType, fields: tuple[str, ...], index: CatalogIndex) -> DataT
 
 
 def _walk(start: DataType, fields: tuple[str, ...], index: CatalogIndex) -> DataType | WalkError:
+    """Walk `fields` from `start` without the cache."""
     current = start
     for position, name in enumerate(fields):
         if current.kind in _OPAQUE_KINDS:

@@ -109,10 +109,12 @@ class CatalogIndex:
 
 
 def _by_name(params: tuple[Param, ...]) -> dict[str, Param]:
+    """Index params by name."""
     return {p.name: p for p in params}
 
 
 def _action_signature(action: Action) -> Signature:
+    """Return the signature of an action or subflow."""
     return Signature(
         action.category, action.name, _by_name(action.inputs), _by_name(action.outputs)
     )

@@ -116,6 +116,7 @@ def _unknown_input(
     order: int | None,
     sig: Signature | None,
 ) -> Issue:
+    """Return the issue for an input name the signature does not have, with close names."""
     owner = f"{sig.kind} {sig.name}" if sig is not None else "this step"
     close = difflib.get_close_matches(name, sorted(allowed), n=3, cutoff=0.6)
     hint = f"Did you mean {', '.join(close)}? " if close else ""

@@ -61,6 +61,7 @@ class Scope:
         return found
 
     def _resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        """Resolve a pill's head by its root, then dot-walk its fields."""
         if pill.root == "step":
             head = self._step(pill, user)
         elif pill.root == "trigger":
@@ -77,6 +78,7 @@ class Scope:
         return walked
 
     def _step(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        """Resolve a `step_N` pill: the step must exist, run earlier and be visible."""
         step = pill.step or 0
         target = self.ctx.tree.node(step)
         if target is None:
@@ -92,6 +94,7 @@ class Scope:
         return self._step_output(pill, target, user)
 
     def _step_output(self, pill: Pill, target: Node, user: Node | None) -> DataType | PillError:
+        """Resolve the output a visible step provides (FOREACH item only inside its loop)."""
         if target.token == "FOREACH" and pill.name == "item":
             if user is None or not target.encloses(user):
                 return errors.item_outside_loop(pill, target.order)
@@ -123,6 +126,7 @@ class Scope:
         return found
 
     def _element_type(self, loop: Node) -> DataType:
+        """Derive the item type from the pill the FOREACH iterates over."""
         text = whole_pill_text(self.ctx.values[loop.index].get("items"))
         if text is None:
             return UNKNOWN
@@ -140,6 +144,7 @@ class Scope:
         return None
 
     def _trigger(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        """Resolve a `trigger.<output>` pill."""
         ctx = self.ctx
         if ctx.is_subflow:
             return errors.trigger_in_subflow(pill)
@@ -154,6 +159,7 @@ class Scope:
         return from_param(out, param_table(out, ctx.trigger_values, ctx.index))
 
     def _variable(self, pill: Pill, user: Node | None) -> DataType | PillError:
+        """Resolve a `flow.<variable>` pill: some earlier step must set the variable."""
         if user is None:
             return errors.pill_in_trigger(pill)
         setters = self.ctx.setters.get(pill.name)
@@ -176,6 +182,7 @@ class Scope:
         return found if isinstance(found, DataType) else UNKNOWN
 
     def _subflow_input(self, pill: Pill) -> DataType | PillError:
+        """Resolve a `subflow.<input>` pill against the declared inputs."""
         flow = self.ctx.flow
         if not self.ctx.is_subflow:
             return errors.subflow_input_in_flow(pill)

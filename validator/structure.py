@@ -146,6 +146,7 @@ def _is_leaf(node: Node) -> bool:
 
 
 def _leaf_child(node: Node, parent: Node) -> Issue:
+    """Return the issue for a step nested under a component that cannot have children."""
     comp = parent.component
     what = f"{comp.category} {comp.definition}"
     return issue(
@@ -159,4 +160,5 @@ def _leaf_child(node: Node, parent: Node) -> Issue:
 
 
 def _at(code: str, node: Node, message: str, hint: str) -> Issue:
+    """Return an issue located at a component."""
     return issue(code, pointer("components", node.index), message, hint, node.order)

@@ -137,6 +137,7 @@ def _pill_type(param: Param, value: str, resolved: DataType, site: Site) -> list
 
 
 def _bad_choice(param: Param, value: str, site: Site) -> Issue:
+    """Return the issue for a choice input given a value outside its choices."""
     by_label = [c.value for c in param.choices if c.label.casefold() == value.casefold()]
     pairs = ((c.value, c.label) for c in param.choices)
     hint = (
@@ -149,6 +150,7 @@ def _bad_choice(param: Param, value: str, site: Site) -> Issue:
 
 
 def _unknown_table(param: Param, value: str, site: Site, scope: Scope) -> Issue:
+    """Return the issue for a table name the instance does not have, with close names."""
     names = sorted(scope.ctx.index.table_names)
     close = difflib.get_close_matches(value, names, n=5, cutoff=0.6)
     hint = (
@@ -161,4 +163,5 @@ def _unknown_table(param: Param, value: str, site: Site, scope: Scope) -> Issue:
 
 
 def _mismatch(site: Site, message: str, hint: str) -> Issue:
+    """Return a type_mismatch issue at the value."""
     return issue("type_mismatch", site.path, message, hint, site.order)
