@@ -29,7 +29,7 @@ from tools.retriever import (
     clamp_k,
 )
 from tools.sqlite_index import ensure_index, fts_table
-from tools.text import fold_plural, fts_any, fts_phrase, search_terms
+from tools.text import fold_plural, fts_any, fts_phrase, query_tokens, search_terms
 
 DEFAULT_WEIGHTS: tuple[float, float, float, float] = (4.0, 4.0, 1.0, 0.5)
 """BM25 weights of (name, label, description, context); `flt` is always weighted 0."""
@@ -39,6 +39,9 @@ PRUNE_MIN_DOCS = 5000
 
 PRUNE_MAX_DF = 400
 """Default document-frequency cap of a query word under pruning."""
+
+ENOUGH_ALL_WORDS = 10
+"""On large kinds, this many rows matching every word make the any-word search unnecessary."""
 
 _H = TypeVar("_H")
 _R = TypeVar("_R", StepHit, TableHit, ColumnHit, ChoiceHit, TriggerHit)
@@ -177,14 +180,34 @@ class SqliteRetriever:
         terms = search_terms(query, self._synonyms, kind)
         if not terms or k == 0:
             return []
-        fields = "{name label description context}"
         if not owners and self._doc_counts.get(kind, 0) > PRUNE_MIN_DOCS and self._prune_max_df:
-            # At this scale every scored row costs ~10 µs: rank by names and labels only.
-            terms, fields = self._prune(kind, terms), "{name label}"
-        expr = fields + " : (" + fts_any(terms) + ")"
+            return self._search_large(kind, query, terms, k, where, params)
+        expr = "{name label description context} : (" + fts_any(terms) + ")"
         if owners:
             # Restricting inside MATCH lets FTS5 intersect posting lists instead of scanning.
             expr = f"flt : ({' OR '.join(fts_phrase(o) for o in owners)}) AND {expr}"
+        return self._execute(kind, expr, k, where, params)
+
+    def _search_large(self, kind: Kind, query: str, terms: list[str], k: int, where: str,
+                      params: Sequence[str]) -> list[_Row]:
+        """Search a very large kind with bounded work: every scored row costs ~10 µs.
+
+        First try the rows whose name or label has all the query's words (an intersection of
+        posting lists, cheap); if too few, rank by any word, minus very common words.
+        """
+        df = self._doc_freqs(kind, terms)
+        present = [t for t in query_tokens(query) if df.get(fold_plural(t), 0) > 0]
+        if len(present) > 1:
+            every = "{name label} : (" + " AND ".join(fts_phrase(t) for t in present) + ")"
+            rows = self._execute(kind, every, k, where, params)
+            if len(rows) >= min(k, ENOUGH_ALL_WORDS):
+                return rows
+        kept = [t for t in terms if df.get(fold_plural(t), 0) <= self._prune_max_df]
+        kept = kept or [min(terms, key=lambda t: df.get(fold_plural(t), 0))]
+        return self._execute(kind, "{name label} : (" + fts_any(kept) + ")", k, where, params)
+
+    def _execute(self, kind: Kind, expr: str, k: int, where: str,
+                 params: Sequence[str]) -> list[_Row]:
         table = fts_table(kind)
         # Rank rowids first and read the stored keys of the top rows only: sorting whole rows
         # would read every matching row's content. Ties keep catalog (insertion) order.
@@ -199,17 +222,15 @@ class SqliteRetriever:
         except sqlite3.Error as exc:
             raise RetrievalError(f"search index query failed: {exc}") from None
 
-    def _prune(self, kind: Kind, terms: list[str]) -> list[str]:
-        """Drop words too common to rank by (scoring their rows costs ~10 µs each)."""
-        folded = {t: fold_plural(t) for t in terms}
-        marks = ", ".join("?" * len(folded))
-        sql = f"SELECT term, n FROM term_df WHERE kind = ? AND term IN ({marks})"
+    def _doc_freqs(self, kind: Kind, terms: list[str]) -> dict[str, int]:
+        """Return how many documents of the kind contain each (plural-folded) term."""
+        folded = sorted({fold_plural(t) for t in terms})
+        sql = (f"SELECT term, n FROM term_df WHERE kind = ? AND term IN "
+               f"({', '.join('?' * len(folded))})")
         try:
-            df = dict(self._conn().execute(sql, [kind, *set(folded.values())]).fetchall())
+            return dict(self._conn().execute(sql, [kind, *folded]).fetchall())
         except sqlite3.Error as exc:
             raise RetrievalError(f"search index query failed: {exc}") from None
-        kept = [t for t in terms if df.get(folded[t], 0) <= self._prune_max_df]
-        return kept or [min(terms, key=lambda t: df.get(folded[t], 0))]
 
     def _read_doc_counts(self) -> dict[str, int]:
         sql = "SELECT key, value FROM meta WHERE key LIKE 'docs:%'"

@@ -105,3 +105,14 @@ def test_common_words_are_pruned_on_large_kinds_only_without_table(
     with SqliteRetriever(small_catalog(), index_dir=tmp_path, prune_max_df=0) as unpruned:
         assert {h.column for h in unpruned.search_columns("manager email")} == {
             "email", "manager"}
+
+
+def test_large_kinds_prefer_rows_with_every_word(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_fts, "PRUNE_MIN_DOCS", 5)
+    monkeypatch.setattr(sqlite_fts, "ENOUGH_ALL_WORDS", 1)
+    catalog = small_catalog(extra_tables=(Table(name="u_escalation", label="Escalation", columns=(
+        Column(name="u_manager_email", label="Manager email", type="email"),)),))
+    with SqliteRetriever(catalog, index_dir=tmp_path, prune_max_df=1) as r:
+        # Both words are common (pruning alone would keep only "email"); one column has both.
+        assert [h.column for h in r.search_columns("manager email")] == ["u_manager_email"]
