@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from schemas.catalog import Column, Param
@@ -56,8 +57,21 @@ class WalkError:
 
 
 def from_param(param: Param, table: str | None) -> DataType:
-    """Return the type of an output param whose table is `table` (when it has one)."""
-    return DataType(param.type, param.reference or table)
+    """Return the type of an output param whose table is `table` (when it has one).
+
+    A choice output (e.g. ask_for_approval's approval_state) carries its choices as a column,
+    so a condition on it gets its values checked like a choice field's.
+    """
+    column = _choice_column(param) if param.choices else None
+    return DataType(param.type, param.reference or table, column)
+
+
+@lru_cache(maxsize=1024)
+def _choice_column(param: Param) -> Column:
+    """Return a column standing for an enumerated output (cached: params are immutable)."""
+    return Column(
+        name=param.name, label=param.label or param.name, type="choice", choices=param.choices
+    )
 
 
 def from_column(column: Column) -> DataType:

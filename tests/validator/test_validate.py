@@ -161,3 +161,11 @@ def test_keys_that_look_numeric_sort_without_error() -> None:
         {"¹": None, huge: None, "2": None, "name": "x", "trigger": None}, demo_catalog()
     )
     assert [i.path for i in issues] == ["/2", f"/{huge}", "/¹"]
+
+
+def test_choice_outputs_check_condition_values() -> None:
+    flow = json.loads((CLEAN / "service_catalog_trigger.json").read_text(encoding="utf-8"))
+    assert _codes(flow) == []
+    flow["components"][1]["inputs"][0]["value"] = "{{step_1.approval_state}}=Approved"
+    (found,) = validate(flow, demo_catalog())
+    assert found.code == "unknown_choice_value" and "'approved'" in found.hint
