@@ -21,15 +21,17 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from agent.api import run_config
 from agent.batch_io import (
     BatchItem,
     BatchRecord,
     RecordWriter,
+    drop_failed,
     failed_record,
     load_done,
     read_items,
 )
-from agent.settings import Settings, load_settings
+from agent.settings import ROLES, Settings, load_settings
 from schemas.result import GenerationResult
 
 
@@ -89,6 +91,7 @@ def run_batch(
     graph: Runnable[Any, Any] | None = None,
     context: Any = None,
     progress: bool = False,
+    retry_failed: bool = False,
 ) -> BatchSummary:
     """Generate a flow for every item not yet in `output`, appending one record per item.
 
@@ -101,9 +104,12 @@ def run_batch(
         context: Run context passed to every item; None with the default graph: a
             `agent.context.Context` over `settings`, shared so models load once.
         progress: Show a tqdm progress bar (rate, ETA) on stderr.
+        retry_failed: First remove the output's failed records so those items run again.
 
     Raises:
         BatchFileError: the input or output file cannot be used.
+        CatalogError, GeneratorError: with the default graph, the catalog or a model cannot
+            be loaded.
         BatchInterrupted: Ctrl-C; everything finished before it is in the output.
     """
     settings = settings or load_settings()
@@ -113,6 +119,8 @@ def run_batch(
         items, problems = read_items(Path(items))
     if graph is None:
         graph, context = _default_graph(settings, context)
+    if retry_failed:
+        drop_failed(out_path)
     done = load_done(out_path)
     summary = BatchSummary(skipped=len(done))
     started = time.perf_counter()
@@ -156,7 +164,7 @@ def _results(
             # Distinct thread ids: a checkpointer would otherwise mix the items' states.
             "configurable": {"thread_id": f"batch-{run_id}-{item.id}"},
             "max_concurrency": max(1, concurrency),
-            "recursion_limit": settings.recursion_limit,
+            "recursion_limit": run_config(settings)["recursion_limit"],
             "run_name": f"batch item {item.id}",
         }
         for item in pending
@@ -194,10 +202,18 @@ def _tally(summary: BatchSummary, records: list[BatchRecord]) -> None:
 
 
 def _default_graph(settings: Settings, context: Any) -> tuple[Runnable[Any, Any], Any]:
-    """Return the generator graph and a shared context over `settings`."""
+    """Return the generator graph and a shared context whose catalog and models are loaded.
+
+    Loading them here, before any item runs, turns a wrong model spec or catalog path into one
+    error instead of a failed record for every item (which a rerun would then skip).
+    """
     # Imported here: building the generator graph loads its nodes and model factory, which
     # callers that pass their own runnable (tests, benchmarks) do not need.
-    from agent.context import Context
+    from agent.api import make_context
     from graph import graph
 
-    return graph, context if context is not None else Context(settings=settings)
+    ctx = context if context is not None else make_context(settings)
+    ctx.get_catalog()
+    for role in ROLES:
+        ctx.get_model(role)
+    return graph, ctx

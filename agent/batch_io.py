@@ -155,6 +155,28 @@ def load_done(path: Path) -> dict[str, BatchRecord]:
     return done
 
 
+def drop_failed(path: Path) -> int:
+    """Rewrite the output without its failed records (atomically); return how many went.
+
+    Raises:
+        BatchFileError: the output cannot be read or rewritten.
+    """
+    done = load_done(path)
+    kept = [r for r in done.values() if r.status != "failed"]
+    if len(kept) == len(done):
+        return 0
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.writelines(r.model_dump_json() + "\n" for r in kept)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise BatchFileError(f"cannot rewrite {path}: {exc}") from None
+    return len(done) - len(kept)
+
+
 def _parse_record(raw: bytes) -> BatchRecord | None:
     try:
         return BatchRecord.model_validate_json(raw)
