@@ -5,6 +5,6 @@ lists the data pills a step may use (the generator's fill node shows them to the
 """
 
 from validator.core import validate
-from validator.scope import VisiblePill, visible_pills
+from validator.scope import VisiblePill, resolve_pill_table, visible_pills
 
-__all__ = ["VisiblePill", "validate", "visible_pills"]
+__all__ = ["VisiblePill", "resolve_pill_table", "validate", "visible_pills"]

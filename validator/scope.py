@@ -280,3 +280,19 @@ def _step_pills(scope: Scope, node: Node, user: Node) -> list[VisiblePill]:
             VisiblePill(f"{{{{step_{node.order}.{param.name}}}}}", kind.kind, kind.table, label)
         )
     return found
+
+
+def resolve_pill_table(flow: Flow, order: int, pill: str, catalog: Catalog) -> str | None:
+    """Return the table of the record(s) `pill` holds when step `order` uses it, if knowable.
+
+    E.g. '{{step_2.item}}' inside a FOREACH over incident records → 'incident';
+    '{{trigger.current.caller_id}}' → 'sys_user'. None when the pill is malformed, out of
+    scope, not record-valued, or its table cannot be known.
+    """
+    tree, _ = build_tree(flow.components)
+    user = tree.node(order) if tree is not None else None
+    parsed = parse_pill(pill)
+    if tree is None or user is None or not isinstance(parsed, Pill):
+        return None
+    found = Scope(build_context(flow, tree, index_for(catalog))).resolve(parsed, user)
+    return found.table if isinstance(found, DataType) else None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from catalog import demo_catalog
 from schemas.flow import Flow
-from validator import VisiblePill, visible_pills
+from validator import VisiblePill, resolve_pill_table, visible_pills
 
 CLEAN = Path(__file__).resolve().parents[1] / "fixtures" / "flows" / "clean"
 
@@ -83,3 +83,16 @@ def test_dountil_condition_sees_its_body() -> None:
     assert "{{step_5.total_duration}}" in pills  # WAITFORADURATION inside the body
     inside = _by_pill(visible_pills(_flow("dountil_exitloop"), 3, demo_catalog()))
     assert "{{step_2.record}}" in inside and "{{step_5.total_duration}}" not in inside
+
+
+def test_resolve_pill_table_follows_items_and_dot_walks() -> None:
+    flow, catalog = _flow("spec_example"), demo_catalog()
+    assert resolve_pill_table(flow, 3, "{{step_2.item}}", catalog) == "incident"
+    assert resolve_pill_table(flow, 3, "{{trigger.current.manager}}", catalog) == "sys_user"
+    assert (
+        resolve_pill_table(flow, 3, "{{step_2.item.caller_id.department}}", catalog)
+        == "cmn_department"
+    )
+    assert resolve_pill_table(flow, 1, "{{step_2.item}}", catalog) is None  # forward
+    assert resolve_pill_table(flow, 3, "{{step_1.count}}", catalog) is None  # not a record
+    assert resolve_pill_table(flow, 3, "{{oops", catalog) is None
