@@ -118,10 +118,13 @@ def _local(model_dir: Path, settings: Settings) -> BaseChatModel:
     if not model_dir.is_dir():
         raise ModelSpecError(f"model directory {str(model_dir)!r} does not exist")
     try:
-        from agent.local_model import LocalConstrainedChat
+        from agent.local_model import LocalConstrainedChat, LocalModelError
     except ImportError as exc:
         raise FatalModelError(f"local models are unavailable: {exc}") from None
-    model: BaseChatModel = LocalConstrainedChat.from_dir(
-        model_dir, max_new_tokens=settings.max_new_tokens
-    )
+    try:
+        model: BaseChatModel = LocalConstrainedChat.from_dir(
+            model_dir, max_new_tokens=settings.max_new_tokens
+        )
+    except LocalModelError as exc:
+        raise FatalModelError(str(exc)) from None
     return model

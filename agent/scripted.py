@@ -15,9 +15,11 @@ The model records every prompt it receives (`calls`) so tests can assert on them
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +55,21 @@ def load_script(path: str | Path) -> dict[str, Any]:
         ModelSpecError: the file is missing, unreadable or not a mapping.
     """
     try:
+        stamp = Path(path).stat().st_mtime_ns
+    except OSError as exc:
+        raise ModelSpecError(f"cannot read script {str(path)!r}: {exc}") from None
+    return copy.deepcopy(_parse_script(str(path), stamp))
+
+
+@lru_cache(maxsize=32)
+def _parse_script(path: str, stamp: int) -> dict[str, Any]:
+    # Parsed once per file version: YAML parsing dominated the benchmark's overhead.
+    try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ModelSpecError(f"cannot read script {str(path)!r}: {exc}") from None
+        raise ModelSpecError(f"cannot read script {path!r}: {exc}") from None
     if not isinstance(data, dict):
-        raise ModelSpecError(f"script {str(path)!r} must map node names to outputs")
+        raise ModelSpecError(f"script {path!r} must map node names to outputs")
     return data
 
 

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from langchain_core.messages import AIMessage, ToolCall, ToolMessage
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
 from agent.candidates import needs_fill, trigger_params
@@ -25,7 +26,9 @@ def tool_node_executor(tool_node: Any) -> Executor:
     def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
         if not calls:
             return []
-        out = tool_node.invoke({"messages": [AIMessage(content="", tool_calls=calls)]})
+        # The lookups are sub-millisecond SQLite queries: one worker beats a thread per call.
+        config = {**get_config(), "max_concurrency": 1}
+        out = tool_node.invoke({"messages": [AIMessage(content="", tool_calls=calls)]}, config)
         by_id = {m.tool_call_id: m.content for m in out["messages"] if isinstance(m, ToolMessage)}
         return [parse_tool_output(by_id.get(str(c["id"]), "")) for c in calls]
 
