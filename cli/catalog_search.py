@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -15,6 +16,7 @@ from typing import Any
 
 from cli.catalog_arg import load_catalog_arg
 from cli.common import CliError, add_catalog_option
+from tools.pinning import find_pins, strip_pins
 from tools.retriever import Backend, RetrievalError, Retriever, make_retriever
 
 KINDS = ("steps", "tables", "columns", "choices", "triggers")
@@ -36,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Rank steps, tables, columns, choice values or triggers for a query.",
     )
     search.add_argument("kind", choices=KINDS, help="what to search")
-    search.add_argument("query", help="free text, e.g. 'assign it to the network team'")
+    search.add_argument("query", help="free text, e.g. 'assign it to the network team'; a "
+                        "#table tag in it picks the table for columns and choices")
     search.add_argument("--table", help="table to search within (columns; required for choices)")
     search.add_argument("--column", help="choice column (required for choices), e.g. state")
     search.add_argument("-k", type=int, default=10, help="how many hits (default 10)")
@@ -77,10 +80,11 @@ def run_search(args: argparse.Namespace) -> int:
     """Print the ranked hits of one kind for the query (exit 0, also when nothing matches)."""
     if args.k < 1:
         raise CliError("-k must be at least 1")
-    if args.kind == "choices" and not (args.table and args.column):
-        raise CliError("searching choices needs --table and --column")
     retriever = _open(args)
     try:
+        _apply_pins(args, retriever)
+        if args.kind == "choices" and not (args.table and args.column):
+            raise CliError("searching choices needs --table (or a #table tag) and --column")
         if args.table and retriever.get_table_schema(args.table) is None:
             raise CliError(f"unknown table {args.table!r}")
         hits = _searcher(args.kind, args)(retriever)
@@ -94,6 +98,19 @@ def run_search(args: argparse.Namespace) -> int:
     else:
         print(format_table(rows, _COLUMNS[args.kind]) if rows else "no matches")
     return 0
+
+
+def _apply_pins(args: argparse.Namespace, retriever: Retriever) -> None:
+    """Let `#table` in a query choose the table, as in a requirement; warn on unknown tags."""
+    catalog = getattr(retriever, "catalog", None)
+    if catalog is None:
+        return
+    pins = find_pins(args.query, catalog)
+    for tag in pins.unknown:
+        print(f"flowgen catalog: warning: #{tag} names no table; ignored", file=sys.stderr)
+    if pins.tables and args.table is None and args.kind in ("columns", "choices"):
+        args.table = pins.tables[0]
+    args.query = strip_pins(args.query, catalog)
 
 
 def _searcher(kind: str, args: argparse.Namespace) -> Callable[[Retriever], Sequence[Any]]:

@@ -1,9 +1,11 @@
 """Retrieval over one instance catalog: the `Retriever` protocol, its backends, lookup tools.
 
 `make_retriever(catalog)` gives the embedded SQLite FTS5 backend; `backend="weaviate"` the
-server-backed one. Backends are imported lazily, so importing `tools` stays cheap.
+server-backed one. Backends are imported lazily, so importing `tools` stays cheap; the
+LangChain tools live in `tools.lookup` (imported on demand for the same reason).
 """
 
+from tools.pinning import Pins, find_pins, pinned_tables, strip_pins
 from tools.retriever import (
     MAX_K,
     Backend,
@@ -27,6 +29,7 @@ __all__ = [
     "ChoiceHit",
     "ChoiceValue",
     "ColumnHit",
+    "Pins",
     "RetrievalError",
     "Retriever",
     "SchemaColumn",
@@ -35,5 +38,8 @@ __all__ = [
     "TableHit",
     "TableSchema",
     "TriggerHit",
+    "find_pins",
     "make_retriever",
+    "pinned_tables",
+    "strip_pins",
 ]

@@ -70,7 +70,7 @@ def tenant_name(catalog: Catalog) -> str:
 
 
 def collection_name(prefix: str, kind: str) -> str:
-    return f"{prefix}{kind.capitalize()}"
+    return f"{prefix}{kind[:1].upper()}{kind[1:]}"
 
 
 def ensure_collections(client: weaviate.WeaviateClient, prefix: str) -> None:

@@ -48,7 +48,7 @@ def test_no_matches_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["catalog", "search", "choices", "resolved"], "needs --table and --column"),
+        (["catalog", "search", "choices", "resolved"], "needs --table (or a #table tag)"),
         (["catalog", "search", "columns", "state", "--table", "u_nope"], "unknown table"),
         (["catalog", "search", "tables", "x", "-k", "0"], "-k must be at least 1"),
         (["catalog", "search", "tables", "x", "--catalog", "/nonexistent/cat.json"],
@@ -72,3 +72,14 @@ def test_index_builds_then_reports_up_to_date(tmp_path: Path,
     assert capsys.readouterr().out.startswith(f"built: {target}")
     assert main(["catalog", "index", "--index-dir", str(target)]) == 0
     assert capsys.readouterr().out.startswith("up to date:")
+
+
+def test_table_tag_picks_the_table_and_unknown_tags_warn(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "search", "columns", "who reported the #Incident #nope",
+                 "--json"]) == 0
+    captured = capsys.readouterr()
+    hits = json.loads(captured.out)
+    assert hits[0]["table"] == "incident" and hits[0]["column"] == "caller_id"
+    assert {h["table"] for h in hits} == {"incident"}
+    assert "#nope names no table" in captured.err
