@@ -63,13 +63,15 @@ def _per_feature(name: str, section: dict[str, Any], path: Path) -> Path:
         values = [by_feature[f]["configs"][config]["flowsim_outline"] for f in features]
         ax.bar(x + i * width, values, width, label=config)
     ax.set_xticks(
-        x + width * (len(configs) - 1) / 2, [f"{f} ({by_feature[f]['n']})" for f in features]
+        x + width * (len(configs) - 1) / 2,
+        [f"{f} ({by_feature[f]['n']})" for f in features],
+        rotation=55,
+        ha="right",
     )
-    ax.tick_params(axis="x", labelrotation=60)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("mean FlowSim outline")
     ax.set_title(f"{name}: FlowSim outline per feature (n cases)")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _save(fig, path)
 
 
@@ -86,7 +88,7 @@ def _structural(name: str, section: dict[str, Any], path: Path) -> Path:
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share of flows with a structural error")
     ax.set_title(f"{name}: structural errors before/after repair")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _save(fig, path)
 
 
