@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from agent.candidates import needs_fill
 from agent.chat.apply import ApplyResult
 from agent.chat.ops import EditPlan
 from agent.context import Context
@@ -20,7 +21,7 @@ from agent.nodes.plan import plan_prompt_vars
 from agent.output_schemas import FilledInputs, inputs_schema
 from agent.structured import Outcome
 from schemas.catalog import Catalog
-from schemas.flow import Flow, FlowInput
+from schemas.flow import Component, Flow, FlowInput, OutlineComponent
 from schemas.issues import Issue
 from validator import validate
 
@@ -78,7 +79,7 @@ def refill(
     for order in edit.touched_orders():
         comp = flow.components[order - 1]
         mine = [i for i in issues if i.order == order and i.is_error]
-        if comp.category == "placeholder" or (comp.inputs and not mine):
+        if not _needs_fill(comp, catalog) or (comp.inputs and not mine):
             continue
         variables = fill_prompt_vars(
             requirement,
@@ -110,6 +111,14 @@ def refill(
         flow, more = _refill_trigger(ctx, requirement, flow, issues)
         problems.extend(more)
     return flow, problems
+
+
+def _needs_fill(comp: Component, catalog: Catalog) -> bool:
+    """Tell whether a step has inputs to choose (ELSE, PATH, placeholders have none)."""
+    outline = OutlineComponent.model_validate(
+        {**comp.model_dump(exclude={"inputs"}), "annotation": comp.annotation or ""}
+    )
+    return needs_fill(outline, catalog)
 
 
 def _refill_trigger(

@@ -123,7 +123,7 @@ def apply_edit(state: ChatState, runtime: Runtime[Context]) -> dict[str, Any]:
             "issues": issues,
             "status": _status(flow, issues),
             "notes": notes,
-            "reply": plan.reply or working.reply,
+            "reply": " ".join(filter(None, [working.reply, plan.reply])),
         }
     )
     return {"working": updated.model_dump(mode="json")}
