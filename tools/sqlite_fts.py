@@ -202,8 +202,12 @@ class SqliteRetriever:
             rows = self._execute(kind, every, k, where, params)
             if len(rows) >= min(k, ENOUGH_ALL_WORDS):
                 return rows
-        kept = [t for t in terms if df.get(fold_plural(t), 0) <= self._prune_max_df]
-        kept = kept or [min(terms, key=lambda t: df.get(fold_plural(t), 0))]
+        counts = {t: df.get(fold_plural(t), 0) for t in terms}
+        found = [t for t in terms if counts[t] > 0]
+        if not found:
+            return []  # no word occurs in any name or label
+        kept = [t for t in found if counts[t] <= self._prune_max_df]
+        kept = kept or [min(found, key=counts.__getitem__)]
         return self._execute(kind, "{name label} : (" + fts_any(kept) + ")", k, where, params)
 
     def _execute(self, kind: Kind, expr: str, k: int, where: str,

@@ -96,8 +96,11 @@ def test_common_words_are_pruned_on_large_kinds_only_without_table(
     with SqliteRetriever(small_catalog(), index_dir=tmp_path, prune_max_df=1) as r:
         # "manager" names two columns (df 2 > 1): dropped, the rarer "email" decides.
         assert {h.column for h in r.search_columns("manager email")} == {"email"}
-        # Only common words: the rarest one is kept rather than returning nothing.
+        # Only common words: the rarest one is kept rather than returning nothing, even
+        # next to a word that occurs nowhere.
         assert {h.column for h in r.search_columns("manager")} == {"manager"}
+        assert {h.column for h in r.search_columns("frobnicate the manager")} == {"manager"}
+        assert r.search_columns("frobnicate") == []
         # A search within a table is never pruned.
         assert r.search_columns("manager email", table="sys_user")[0].column in {
             "manager", "email"}
