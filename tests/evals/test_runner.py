@@ -224,6 +224,14 @@ def test_cli_runs_writes_report_and_plots_and_compares(
     out = capsys.readouterr().out
     assert "`worse` → `gold`" in out
     assert "| FlowSim outline |" in out and "| 1.000 |" in out
+    notes = tmp_path / "notes.md"
+    notes.write_text("Run on a laptop.")
+    assert (
+        main(["eval", "report", str(tmp_path / "b"), "--title", "Gold", "--notes", str(notes)]) == 0
+    )
+    rerendered = (tmp_path / "b" / "report.md").read_text()
+    assert rerendered.startswith("# Gold\n\nRun on a laptop.\n")
+    assert "## Dataset `mini` (3 cases)" in rerendered
 
 
 @pytest.mark.parametrize(
