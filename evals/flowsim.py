@@ -1,0 +1,177 @@
+"""FlowSim: normalised tree edit distance between two flows (flow-format §6).
+
+The tree, the costs and the node count reproduce the public reference (ServiceNow/StarFlow,
+`starvlm/dataset/metric/flow_similarity.py`) on any JSON object, quirks included, because
+published FlowSim numbers are only comparable when computed the same way; `docs/metrics.md`
+lists every quirk and why it is kept. The distance itself comes from `evals.ted` (numba) instead
+of `zss`; the parity tests prove the scores identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from evals.flow_tree import FREE_LABELS, FlowTreeTooLarge, UnscorableFlow, flow_tree
+from evals.ted import PostorderTree, Tree, encode, tree_edit_distance
+from schemas.flow import TRIGGER_TYPES
+
+__all__ = [
+    "FlowTreeTooLarge",
+    "UnscorableFlow",
+    "Variant",
+    "edit_distance",
+    "flow_tree",
+    "flowsim",
+    "load_flow",
+    "macro_average",
+    "reference_size",
+]
+
+_TRIGGER_TYPES = frozenset(TRIGGER_TYPES)
+# Component labels are `category___DEFINITION___scope`; renaming one costs 2 (reference rule).
+_HEAVY_PREFIXES = ("action", "flowlogic", "subflow")
+# The reference counts nodes by printing the zss tree ("<n children>:<label>" per line) and
+# keeping lines that start with digits and a colon, so labels with ':' or '\n' count oddly.
+_NODE_LINE = re.compile(r"^\d+:")
+_CODE_FENCE = "```json"
+
+Variant = bool
+"""`full=True` is FlowSim with inputs and decomposed queries; `False` is the outline variant."""
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A flow tree ready for the distance: postorder encoding and reference node count."""
+
+    encoded: PostorderTree
+    labels: list[str]
+    size: int
+
+
+def load_flow(value: object) -> dict[str, object]:
+    """Return the flow object in `value` (a dict, or JSON text, optionally in a ```json fence).
+
+    Raises:
+        UnscorableFlow: when the text does not parse or the JSON is not an object.
+    """
+    if isinstance(value, (str, bytes, bytearray)):
+        text = value.decode("utf-8", "replace") if not isinstance(value, str) else value
+        if _CODE_FENCE in text:
+            # Model answers often wrap the JSON in a fence; the reference unwraps it the same way.
+            text = text[text.find(_CODE_FENCE) + len(_CODE_FENCE) : text.rfind("```")]
+        text = text.strip().removeprefix(_CODE_FENCE).removesuffix("```").strip()
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError) as exc:
+            raise UnscorableFlow(f"not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise UnscorableFlow(f"a flow is a JSON object, not {type(value).__name__}")
+    return value
+
+
+def reference_size(tree: Tree) -> int:
+    """Count the nodes of `tree` the way the reference's `FlowTree.__len__` does."""
+    count = 0
+    for node in tree.iter_preorder():
+        first, *rest = str(node.label).split("\n")
+        if first.split(":")[0] not in FREE_LABELS:
+            count += 1
+        for line in rest:
+            if _NODE_LINE.match(line) and line.split(":")[1] not in FREE_LABELS:
+                count += 1
+    return count
+
+
+def _prepare(flow: dict[str, object], full: bool) -> _Scored:
+    """Build, check and encode one flow's tree."""
+    tree = flow_tree(flow, full=full)
+    encoded = encode(tree)
+    labels = [label for label in encoded.labels if isinstance(label, str)]
+    if len(labels) != len(encoded):
+        # Only a non-string trigger type gets here; the reference's rename cost then calls
+        # `.startswith` on it for the pair with the other root and fails, scoring the pair 0.
+        raise UnscorableFlow("trigger type is not a string")
+    return _Scored(encoded=encoded, labels=labels, size=reference_size(tree))
+
+
+def _node_costs(labels: Sequence[object]) -> np.ndarray:
+    """Return insert/delete costs: 0 for structural nodes and empty labels, else 1."""
+    return np.fromiter(
+        (0 if label in FREE_LABELS or label == "" else 1 for label in labels),
+        dtype=np.int64,
+        count=len(labels),
+    )
+
+
+def _rename_costs(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """Return the rename matrix: 0 if equal, 2 if either is a trigger type or component, else 1."""
+    ids: dict[str, int] = {}
+    ids_a = np.fromiter((ids.setdefault(s, len(ids)) for s in a), dtype=np.int64, count=len(a))
+    ids_b = np.fromiter((ids.setdefault(s, len(ids)) for s in b), dtype=np.int64, count=len(b))
+    heavy = np.fromiter(
+        (s in _TRIGGER_TYPES or s.startswith(_HEAVY_PREFIXES) for s in ids),
+        dtype=np.bool_,
+        count=len(ids),
+    )
+    either_heavy = heavy[ids_a][:, None] | heavy[ids_b][None, :]
+    costs = np.where(either_heavy, 2, 1).astype(np.int64)
+    costs[ids_a[:, None] == ids_b[None, :]] = 0
+    return costs
+
+
+def _distance(a: _Scored, b: _Scored) -> int:
+    """Return the FlowSim-cost tree edit distance between two prepared trees."""
+    return tree_edit_distance(
+        a.encoded,
+        b.encoded,
+        delete=_node_costs(a.labels),
+        insert=_node_costs(b.labels),
+        rename=_rename_costs(a.labels, b.labels),
+    )
+
+
+def _similarity(a: _Scored, b: _Scored) -> float:
+    """Return 1 - TED / (|a| + |b|), or 1.0 when both trees count no nodes."""
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    return 1.0 - float(_distance(a, b)) / (a.size + b.size)
+
+
+def edit_distance(pred: object, gold: object, *, full: bool = False) -> int:
+    """Return the tree edit distance FlowSim is built on, for error analysis and tests.
+
+    Raises:
+        UnscorableFlow: when either flow cannot be scored (see `flowsim`).
+    """
+    return _distance(_prepare(load_flow(pred), full), _prepare(load_flow(gold), full))
+
+
+def flowsim(pred: object, gold: object, *, full: bool = False) -> float:
+    """Return FlowSim(pred, gold); never raises.
+
+    Args:
+        pred: the predicted flow: a dict, or JSON text (a ```json fence is unwrapped).
+        gold: the reference flow, same forms.
+        full: True for FlowSim with inputs (queries decomposed), False for the outline variant.
+
+    Returns:
+        The similarity; 0.0 when either side does not parse, is not a JSON object, has a shape
+        the reference cannot score, or exceeds the tree-size limit.
+    """
+    try:
+        a = _prepare(load_flow(pred), full)
+        b = _prepare(load_flow(gold), full)
+    except UnscorableFlow:
+        return 0.0
+    return _similarity(a, b)
+
+
+def macro_average(scores: Iterable[float]) -> float:
+    """Return the unweighted mean of per-pair scores (0.0 for none), as the reference does."""
+    values = list(scores)
+    return sum(values) / len(values) if values else 0.0
