@@ -47,6 +47,8 @@ class CatalogIndex:
         self._choices: dict[int, frozenset[str]] = {}
         self.walks: dict[tuple[str, str | None, tuple[str, ...]], Any] = {}
         """Dot-walk results by (start kind, start table, fields); see `datatypes.walk`."""
+        self.value_checks: dict[tuple[str, str, str | None], Any] = {}
+        """Catalog-only problems of queries/templates by (kind, value, table); see conditions."""
         self._actions = {a.key: _action_signature(a) for a in catalog.actions}
         self.definition_keys: frozenset[tuple[str, str, str]] = frozenset(
             (a.category, a.scope, a.name) for a in catalog.actions

@@ -12,13 +12,13 @@ from collections.abc import Collection, Sequence
 
 from schemas.flow import FlowInput
 from schemas.issues import Issue
-from validator.conditions import Site
 from validator.context import FlowContext
 from validator.index import Signature
 from validator.issues import issue, names_text, pointer, shown
 from validator.pill_errors import PillError
 from validator.pills import PillScan, scan_pills
 from validator.scope import Scope
+from validator.site import Site
 from validator.tree import Node
 from validator.values import check_value
 

@@ -35,39 +35,46 @@ class VisiblePill:
 
 
 class Scope:
-    """Resolve pills of one flow; `user` is the node using the pill, None for trigger inputs."""
+    """Resolve pills of one flow; `user` is the node using the pill, None for trigger inputs.
+
+    Resolution is two steps: a scope check that depends on the user (cheap comparisons), then
+    the pill's type, which does not, so it is computed once per pill text.
+    """
 
     def __init__(self, ctx: FlowContext) -> None:
         """Prepare to resolve pills of the flow in `ctx`."""
         self.ctx = ctx
-        self._memo: dict[tuple[str, int], DataType | PillError] = {}
+        self._types: dict[str, DataType | PillError] = {}
         self._items: dict[int, DataType] = {}
         self._isolating = _isolating_blocks(ctx.tree.nodes)
-        self._heads: dict[tuple[int, str], DataType | PillError] = {}
 
     def resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
         """Return what `pill` holds when used by `user`, or why it cannot be used there."""
-        if user is None:
-            where = -1
-        elif pill.root in ("trigger", "subflow"):
-            where = -2  # the same for every step: no scope rule depends on the user
+        if pill.root == "step":
+            problem = self._step_scope(pill, user)
+        elif pill.root == "flow":
+            problem = self._variable_scope(pill, user)
+        elif pill.root == "trigger":
+            problem = self._trigger_scope(pill, user)
         else:
-            where = user.index
-        key = (pill.text, where)
-        found = self._memo.get(key)
+            problem = None if self.ctx.is_subflow else errors.subflow_input_in_flow(pill)
+        if problem is not None:
+            return problem
+        found = self._types.get(pill.text)
         if found is None:
-            found = self._resolve(pill, user)
-            self._memo[key] = found
+            found = self._type_of(pill)
+            self._types[pill.text] = found
         return found
 
-    def _resolve(self, pill: Pill, user: Node | None) -> DataType | PillError:
-        """Resolve a pill's head by its root, then dot-walk its fields."""
+    def _type_of(self, pill: Pill) -> DataType | PillError:
+        """Return the type of an in-scope pill: its head's type, then the dot-walk."""
         if pill.root == "step":
-            head = self._step(pill, user)
+            head = self._step_output(pill, self.ctx.tree.nodes[(pill.step or 0) - 1])
         elif pill.root == "trigger":
-            head = self._trigger(pill, user)
+            head = self._trigger_output(pill)
         elif pill.root == "flow":
-            head = self._variable(pill, user)
+            first = self.ctx.tree.nodes[self.ctx.setters[pill.name][0]]
+            head = self.variable_type(pill.name, first)
         else:
             head = self._subflow_input(pill)
         if isinstance(head, PillError) or not pill.fields:
@@ -77,37 +84,30 @@ class Scope:
             return errors.bad_walk(pill, walked.message, walked.hint)
         return walked
 
-    def _step(self, pill: Pill, user: Node | None) -> DataType | PillError:
-        """Resolve a `step_N` pill: the step must exist, run earlier and be visible."""
+    def _step_scope(self, pill: Pill, user: Node | None) -> PillError | None:
+        """Check that a `step_N` pill names a step that exists, ran earlier and is visible."""
         step = pill.step or 0
         target = self.ctx.tree.node(step)
         if target is None:
             return errors.unknown_step(pill, len(self.ctx.tree.nodes))
         used_at = user.order if user is not None else 0
         # A DOUNTIL's condition is evaluated after its body ran, so it may read body steps.
-        loop_reads_body = user is not None and user.token == "DOUNTIL" and user.encloses(target)
-        if step >= used_at and not loop_reads_body:
+        if step >= used_at and not (
+            user is not None and user.token == "DOUNTIL" and user.encloses(target)
+        ):
             return errors.forward_step(pill, used_at)
         hidden = self.hiding_block(target, user)
         if hidden is not None:
             return errors.hidden_step(pill, hidden.token or "", hidden.order, used_at)
-        return self._step_output(pill, target, user)
+        in_loop = user is not None and target.encloses(user)
+        if pill.name == "item" and target.token == "FOREACH" and not in_loop:
+            return errors.item_outside_loop(pill, target.order)
+        return None
 
-    def _step_output(self, pill: Pill, target: Node, user: Node | None) -> DataType | PillError:
-        """Resolve the output a visible step provides (FOREACH item only inside its loop)."""
+    def _step_output(self, pill: Pill, target: Node) -> DataType | PillError:
+        """Return the type of the output a step provides (a FOREACH's item: its element)."""
         if target.token == "FOREACH" and pill.name == "item":
-            if user is None or not target.encloses(user):
-                return errors.item_outside_loop(pill, target.order)
             return self.foreach_item(target)
-        key = (target.index, pill.name)
-        found = self._heads.get(key)
-        if found is None:
-            found = self._output_type(pill, target)
-            self._heads[key] = found
-        return found
-
-    def _output_type(self, pill: Pill, target: Node) -> DataType | PillError:
-        """Return the type of a step's output, whoever uses it."""
         sig = self.ctx.sigs[target.index]
         if sig is None:  # placeholder or unknown definition: its outputs cannot be known
             return UNKNOWN
@@ -143,13 +143,15 @@ class Scope:
                 return block
         return None
 
-    def _trigger(self, pill: Pill, user: Node | None) -> DataType | PillError:
-        """Resolve a `trigger.<output>` pill."""
-        ctx = self.ctx
-        if ctx.is_subflow:
+    def _trigger_scope(self, pill: Pill, user: Node | None) -> PillError | None:
+        """Check that a trigger pill is used in a flow, by a step."""
+        if self.ctx.is_subflow:
             return errors.trigger_in_subflow(pill)
-        if user is None:
-            return errors.pill_in_trigger(pill)
+        return errors.pill_in_trigger(pill) if user is None else None
+
+    def _trigger_output(self, pill: Pill) -> DataType | PillError:
+        """Return the type of a trigger output."""
+        ctx = self.ctx
         sig = ctx.trigger_sig
         if sig is None:
             return UNKNOWN
@@ -158,8 +160,8 @@ class Scope:
             return errors.unknown_output(pill, f"the {sig.name} trigger", sig.outputs)
         return from_param(out, param_table(out, ctx.trigger_values, ctx.index))
 
-    def _variable(self, pill: Pill, user: Node | None) -> DataType | PillError:
-        """Resolve a `flow.<variable>` pill: some earlier step must set the variable."""
+    def _variable_scope(self, pill: Pill, user: Node | None) -> PillError | None:
+        """Check that a flow variable is set by a step before its user."""
         if user is None:
             return errors.pill_in_trigger(pill)
         setters = self.ctx.setters.get(pill.name)
@@ -168,7 +170,7 @@ class Scope:
         first = self.ctx.tree.nodes[setters[0]]
         if first.order >= user.order:
             return errors.forward_variable(pill, user.order, first.order)
-        return self.variable_type(pill.name, first)
+        return None
 
     def variable_type(self, name: str, setter: Node) -> DataType:
         """Return the type a flow variable takes from the pill its first setter assigns."""
@@ -184,8 +186,6 @@ class Scope:
     def _subflow_input(self, pill: Pill) -> DataType | PillError:
         """Resolve a `subflow.<input>` pill against the declared inputs."""
         flow = self.ctx.flow
-        if not self.ctx.is_subflow:
-            return errors.subflow_input_in_flow(pill)
         declared = {v.name: v for v in flow.inputs.items} if flow.inputs else {}
         var = declared.get(pill.name)
         if var is None:

@@ -13,12 +13,13 @@ import re
 
 from schemas.catalog import Param
 from schemas.issues import Issue
-from validator.conditions import Site, check_conditions, check_template
+from validator.conditions import check_conditions, check_template
 from validator.context import param_table
 from validator.datatypes import LIST_KINDS, DataType, column_hint
 from validator.issues import choices_text, issue, names_text, shown
 from validator.pills import Pill, PillScan
 from validator.scope import Scope
+from validator.site import Site
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _LITERAL_KINDS = frozenset({"boolean", "integer", "choice", "table_name", "column_name"})
