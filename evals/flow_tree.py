@@ -36,6 +36,10 @@ class UnscorableFlow(ValueError):
     """A flow FlowSim cannot score; the pair scores 0.0 (the reference's behaviour too)."""
 
 
+class UnparseableFlow(UnscorableFlow):
+    """Text that is not JSON; the reference reads it as an empty flow."""
+
+
 class FlowTreeTooLarge(UnscorableFlow):
     """A flow whose tree exceeds `MAX_TREE_NODES` or whose list exceeds `MAX_COMPONENTS`."""
 

@@ -16,12 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evals.flow_tree import FREE_LABELS, FlowTreeTooLarge, UnscorableFlow, flow_tree
+from evals.flow_tree import (
+    FREE_LABELS,
+    FlowTreeTooLarge,
+    UnparseableFlow,
+    UnscorableFlow,
+    flow_tree,
+)
 from evals.ted import PostorderTree, Tree, encode, tree_edit_distance
 from schemas.flow import TRIGGER_TYPES
 
 __all__ = [
     "FlowTreeTooLarge",
+    "UnparseableFlow",
     "UnscorableFlow",
     "Variant",
     "edit_distance",
@@ -30,6 +37,7 @@ __all__ = [
     "load_flow",
     "macro_average",
     "reference_size",
+    "tree_similarity",
 ]
 
 _TRIGGER_TYPES = frozenset(TRIGGER_TYPES)
@@ -57,7 +65,8 @@ def load_flow(value: object) -> dict[str, object]:
     """Return the flow object in `value` (a dict, or JSON text, optionally in a ```json fence).
 
     Raises:
-        UnscorableFlow: when the text does not parse or the JSON is not an object.
+        UnparseableFlow: when the text is not JSON.
+        UnscorableFlow: when the JSON is not an object.
     """
     if isinstance(value, (str, bytes, bytearray)):
         text = value.decode("utf-8", "replace") if not isinstance(value, str) else value
@@ -68,7 +77,7 @@ def load_flow(value: object) -> dict[str, object]:
         try:
             value = json.loads(text)
         except (ValueError, RecursionError) as exc:
-            raise UnscorableFlow(f"not valid JSON: {exc}") from exc
+            raise UnparseableFlow(f"not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise UnscorableFlow(f"a flow is a JSON object, not {type(value).__name__}")
     return value
@@ -87,9 +96,8 @@ def reference_size(tree: Tree) -> int:
     return count
 
 
-def _prepare(flow: dict[str, object], full: bool) -> _Scored:
-    """Build, check and encode one flow's tree."""
-    tree = flow_tree(flow, full=full)
+def _prepare(tree: Tree) -> _Scored:
+    """Check and encode one flow tree."""
     encoded = encode(tree)
     labels = [label for label in encoded.labels if isinstance(label, str)]
     if len(labels) != len(encoded):
@@ -148,7 +156,21 @@ def edit_distance(pred: object, gold: object, *, full: bool = False) -> int:
     Raises:
         UnscorableFlow: when either flow cannot be scored (see `flowsim`).
     """
-    return _distance(_prepare(load_flow(pred), full), _prepare(load_flow(gold), full))
+    return _distance(_prepare_flow(pred, full), _prepare_flow(gold, full))
+
+
+def _prepare_flow(value: object, full: bool) -> _Scored:
+    """Load, build, check and encode one flow."""
+    return _prepare(flow_tree(load_flow(value), full=full))
+
+
+def tree_similarity(a: Tree, b: Tree) -> float:
+    """Return FlowSim of two trees built by `flow_tree` (same variant on both sides).
+
+    Raises:
+        UnscorableFlow: when a tree holds a label the reference cannot compare.
+    """
+    return _similarity(_prepare(a), _prepare(b))
 
 
 def flowsim(pred: object, gold: object, *, full: bool = False) -> float:
@@ -164,8 +186,8 @@ def flowsim(pred: object, gold: object, *, full: bool = False) -> float:
         the reference cannot score, or exceeds the tree-size limit.
     """
     try:
-        a = _prepare(load_flow(pred), full)
-        b = _prepare(load_flow(gold), full)
+        a = _prepare_flow(pred, full)
+        b = _prepare_flow(gold, full)
     except UnscorableFlow:
         return 0.0
     return _similarity(a, b)
