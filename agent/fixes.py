@@ -1,7 +1,8 @@
 """Deterministic outline fixes, applied only where the intended meaning is unambiguous.
 
 - flow-logic tokens are upper-cased (``if`` → ``IF``);
-- a ``block`` of 0, or one that names the component itself, means top level;
+- a ``block`` that names the component itself means top level, and so does a ``block`` of 0
+  unless the orders themselves start at 0 (then block 0 names the first component);
 - unique orders that are not exactly 1..n (gaps, a 0-based count) are renumbered in their
   given sequence, and blocks follow their parents to the new numbers.
 
@@ -16,19 +17,23 @@ from schemas.flow import Outline, OutlineComponent
 def fix_outline(outline: Outline) -> tuple[Outline, list[str]]:
     """Return the outline with the unambiguous fixes applied, and what was fixed."""
     fixed: list[str] = []
-    components = [_fix_component(c, fixed) for c in outline.components]
+    zero_based = any(c.order == 0 for c in outline.components)
+    components = [_fix_component(c, fixed, zero_based) for c in outline.components]
     components = _renumber(components, fixed)
     if not fixed:
         return outline, []
     return outline.model_copy(update={"components": components}), fixed
 
 
-def _fix_component(comp: OutlineComponent, fixed: list[str]) -> OutlineComponent:
+def _fix_component(
+    comp: OutlineComponent, fixed: list[str], zero_based: bool
+) -> OutlineComponent:
     update: dict[str, object] = {}
     if comp.category == "flowlogic" and comp.definition != comp.definition.upper():
         update["definition"] = comp.definition.upper()
         fixed.append(f"step {comp.order}: upper-cased {comp.definition!r}")
-    if comp.block is not None and comp.block in (0, comp.order):
+    top_level = {comp.order} if zero_based else {0, comp.order}
+    if comp.block is not None and comp.block in top_level:
         update["block"] = None
         fixed.append(f"step {comp.order}: block {comp.block} means top level")
     return comp.model_copy(update=update) if update else comp

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from syrupy.assertion import SnapshotAssertion
 
 from graph import graph
-from schemas.issues import has_errors
+from schemas.issues import Issue, has_errors
+from schemas.result import GenerationResult
 from tests.agent.scripted_runs import run_script
 
 REQUIREMENT_WORD = "inactive"
 """A word of the test requirement: failure reasons must not quote the prompt."""
 
 
-def codes(issues: list) -> set[str]:
+def codes(issues: list[Issue]) -> set[str]:
     """Return the codes of a list of issues."""
     return {i.code for i in issues}
+
+
+def flow_of(result: GenerationResult) -> dict[str, Any]:
+    """Return the result's flow, failing the test when there is none."""
+    assert result.flow is not None, result.reason
+    return result.flow
 
 
 def test_clean_run_is_valid_first_time() -> None:
@@ -22,9 +31,9 @@ def test_clean_run_is_valid_first_time() -> None:
     assert result.status == "valid"
     assert result.issues == [] and result.initial_issues == []
     assert result.repairs_used == 0
-    assert [c["definition"] for c in result.flow["components"]] == [
+    assert [c["definition"] for c in flow_of(result)["components"]] == [
         "look_up_records", "FOREACH", "update_record"]
-    assert result.flow["trigger"]["inputs"][0] == {"name": "table", "value": "sys_user"}
+    assert flow_of(result)["trigger"]["inputs"][0] == {"name": "table", "value": "sys_user"}
     assert {c.node for c in model.calls} == {"plan", "fill", "fill_trigger"}
     assert {"plan", "lookup", "fill", "fill_trigger", "validate"} <= set(result.timings)
 
@@ -47,7 +56,7 @@ def test_outline_errors_go_to_outline_repair() -> None:
     repair_prompt = model.calls_for("repair")[0].prompt
     assert "else_without_if" in repair_prompt and "parallel_too_few_paths" in repair_prompt
     assert '"definition":"PARALLEL"' in repair_prompt  # the faulty fragment is quoted
-    assert [c["definition"] for c in result.flow["components"]] == ["IF", "log", "ELSE", "log"]
+    assert [c["definition"] for c in flow_of(result)["components"]] == ["IF", "log", "ELSE", "log"]
 
 
 def test_input_error_refills_only_that_step() -> None:

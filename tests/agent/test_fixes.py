@@ -1,0 +1,50 @@
+"""Deterministic outline fixes apply only where the meaning is unambiguous."""
+
+from __future__ import annotations
+
+from agent.fixes import fix_outline
+from schemas.flow import Outline
+
+
+def outline(*components: tuple[str, str, int, int | None]) -> Outline:
+    """Build an outline from (category, definition, order, block) tuples."""
+    return Outline.model_validate({"name": "n", "trigger": None, "components": [
+        {"category": c, "definition": d, "order": o, "block": b, "annotation": "a"}
+        for c, d, o, b in components]})
+
+
+def test_orders_with_gaps_are_renumbered_and_blocks_follow() -> None:
+    fixed, notes = fix_outline(outline(("flowlogic", "FOREACH", 2, None),
+                                       ("action", "log", 5, 2), ("action", "log", 9, None)))
+    assert [(c.order, c.block) for c in fixed.components] == [(1, None), (2, 1), (3, None)]
+    assert notes == ["renumbered orders to 1..n"]
+
+
+def test_zero_based_orders_are_renumbered_with_their_blocks() -> None:
+    fixed, _ = fix_outline(outline(("flowlogic", "IF", 0, None), ("action", "log", 1, 0)))
+    # With orders starting at 0, block 0 names the IF rather than the top level.
+    assert [(c.order, c.block) for c in fixed.components] == [(1, None), (2, 1)]
+
+
+def test_block_zero_means_top_level_with_one_based_orders() -> None:
+    fixed, _ = fix_outline(outline(("action", "log", 1, 0), ("action", "log", 2, None)))
+    assert [c.block for c in fixed.components] == [None, None]
+
+
+def test_lowercase_tokens_and_self_blocks_are_fixed() -> None:
+    fixed, notes = fix_outline(outline(("flowlogic", "if", 1, 1), ("action", "log", 2, 1)))
+    assert fixed.components[0].definition == "IF"
+    assert fixed.components[0].block is None
+    assert fixed.components[1].block == 1
+    assert len(notes) == 2
+
+
+def test_duplicate_orders_are_left_for_the_repair() -> None:
+    original = outline(("action", "log", 1, None), ("action", "log", 1, None))
+    fixed, notes = fix_outline(original)
+    assert fixed == original and notes == []
+
+
+def test_a_correct_outline_is_returned_unchanged() -> None:
+    original = outline(("flowlogic", "IF", 1, None), ("action", "log", 2, 1))
+    assert fix_outline(original) == (original, [])

@@ -1,0 +1,109 @@
+"""Prompt rendering: strict variables, system/user split, and the real prompt-variable builders."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from agent.errors import PromptError
+from agent.nodes.fill import fill_prompt_vars
+from agent.nodes.fill_trigger import fill_trigger_prompt_vars
+from agent.nodes.plan import plan_prompt_vars
+from agent.nodes.repair import repair_prompt_vars
+from agent.prompts import render_messages, split_messages, template_path
+from agent.settings import load_settings
+from catalog import demo_catalog
+from schemas.flow import Flow, Outline
+from schemas.issues import Issue
+from tests.agent.scripted_runs import REQUIREMENT, demo_retriever
+
+SETTINGS = load_settings(env={})
+FLOW = Flow.model_validate({
+    "name": "n",
+    "trigger": {"type": "record_update", "annotation": "when a user becomes inactive",
+                "inputs": [{"name": "table", "value": "sys_user"}]},
+    "components": [
+        {"category": "action", "definition": "look_up_records", "order": 1,
+         "annotation": "their open incidents", "inputs": [{"name": "table", "value": "incident"}]},
+        {"category": "flowlogic", "definition": "FOREACH", "order": 2, "annotation": "each"},
+        {"category": "action", "definition": "update_record", "order": 3, "block": 2,
+         "annotation": "reassign to their manager"},
+    ],
+})
+
+
+def test_markers_split_system_and_user() -> None:
+    messages = split_messages("<|system|>\nrules\n<|user|>\nquestion")
+    assert isinstance(messages[0], SystemMessage) and messages[0].content == "rules"
+    assert isinstance(messages[1], HumanMessage) and messages[1].content == "question"
+    assert [type(m) for m in split_messages("just text")] == [HumanMessage]
+
+
+def test_missing_variable_fails_loudly() -> None:
+    with pytest.raises(PromptError, match="needs a variable"):
+        render_messages("plan", "chat", requirement="x")
+
+
+def test_unknown_node_is_a_prompt_error() -> None:
+    with pytest.raises(PromptError, match="no prompt template"):
+        render_messages("summarise", "chat")
+
+
+def test_missing_compact_template_falls_back_to_chat() -> None:
+    assert template_path("no_such_node", "compact").parent.name == "chat"
+
+
+def test_plan_vars_render_in_both_styles() -> None:
+    variables = plan_prompt_vars(REQUIREMENT, demo_catalog(), demo_retriever(), SETTINGS)
+    definitions = {s["definition"] for s in variables["steps"]}
+    assert {"look_up_records", "update_record", "FOREACH"} <= definitions
+    assert variables["triggers"][0]["type"].startswith("record_")
+    assert "sys_user" in variables["tables"]
+    chat = render_messages("plan", "chat", **variables)
+    assert isinstance(chat[0], SystemMessage) and REQUIREMENT in str(chat[-1].content)
+    assert "PLACEHOLDER" in str(chat[0].content)
+    assert render_messages("plan", "compact", **variables)
+
+
+def test_fill_vars_show_pills_in_scope_and_render() -> None:
+    variables = fill_prompt_vars(REQUIREMENT, FLOW, 3, demo_catalog(), demo_retriever(),
+                                 SETTINGS)
+    pills = {p["pill"]: p for p in variables["pills"]}
+    assert pills["{{step_1.records}}"]["table"] == "incident"
+    assert "{{step_2.item}}" in pills
+    assert [p["name"] for p in variables["params"]] == ["table_name", "record", "values"]
+    assert any(c["table"] == "incident" for c in variables["columns"])
+    for style in ("chat", "compact"):
+        assert render_messages("fill", style, **variables)
+
+
+def test_fill_vars_of_an_unknown_order_are_an_error() -> None:
+    with pytest.raises(ValueError, match="order 9"):
+        fill_prompt_vars(REQUIREMENT, FLOW, 9, demo_catalog(), demo_retriever(), SETTINGS)
+
+
+def test_refill_prompt_shows_the_issues_and_previous_inputs() -> None:
+    issue = Issue(code="unknown_column", severity="error", kind="grounding", order=1,
+                  path="/components/0/inputs/1/value", message="no column 'assigned_too'",
+                  hint="use assigned_to")
+    variables = fill_prompt_vars(REQUIREMENT, FLOW, 1, demo_catalog(), demo_retriever(),
+                                 SETTINGS, issues=[issue], previous=FLOW.components[0].inputs)
+    text = str(render_messages("fill", "chat", **variables)[-1].content)
+    assert "no column 'assigned_too'" in text and '"value": "incident"' in text
+
+
+def test_trigger_and_repair_vars_render() -> None:
+    trig = fill_trigger_prompt_vars(REQUIREMENT, FLOW, demo_catalog(), demo_retriever(),
+                                    SETTINGS)
+    assert trig["step"]["type"] == "record_update" and trig["pills"] == []
+    assert any(p["name"] == "table" for p in trig["params"])
+    assert render_messages("fill_trigger", "chat", **trig)
+    outline = Outline.model_validate({
+        "name": FLOW.name, "trigger": {"type": "record_update", "annotation": "when"},
+        "components": [c.model_dump(exclude={"inputs"}) for c in FLOW.components]})
+    issue = Issue(code="else_without_if", severity="error", kind="structure", order=2,
+                  path="/components/1", message="ELSE without IF", hint="add an IF")
+    rep = repair_prompt_vars(REQUIREMENT, outline, [issue], demo_catalog(), demo_retriever(),
+                             SETTINGS)
+    assert '"definition":"FOREACH"' in rep["issues"][0]["fragment"]
+    assert "ELSE without IF" in str(render_messages("repair", "chat", **rep)[-1].content)
