@@ -81,36 +81,40 @@ def refill(
         mine = [i for i in issues if i.order == order and i.is_error]
         if not _needs_fill(comp, catalog) or (comp.inputs and not mine):
             continue
-        variables = fill_prompt_vars(
-            requirement,
-            flow,
-            order,
-            catalog,
-            ctx.get_retriever(),
-            ctx.settings,
-            issues=mine,
-            previous=comp.inputs,
-        )
-        outcome = ask(
-            ctx,
-            "filler",
-            "fill",
-            variables,
-            inputs_schema(variables["params"], variables["tables"]),
-            FilledInputs,
-            key=str(order),
-            order=order,
-        )
-        problems.extend(outcome.issues)
-        if outcome.value is not None:
-            merged = _merge(comp.inputs, mine, [i.to_input() for i in outcome.value.inputs])
+        inputs, more = _fill_step(ctx, requirement, flow, order, mine)
+        problems.extend(more)
+        if inputs is not None:
             components = list(flow.components)
-            components[order - 1] = comp.model_copy(update={"inputs": merged})
+            components[order - 1] = comp.model_copy(update={"inputs": inputs})
             flow = flow.model_copy(update={"components": components})
     if edit.trigger_touched:
         flow, more = _refill_trigger(ctx, requirement, flow, issues)
         problems.extend(more)
     return flow, problems
+
+
+def _fill_step(
+    ctx: Context, requirement: str, flow: Flow, order: int, issues: list[Issue]
+) -> tuple[list[FlowInput] | None, list[Issue]]:
+    """Ask the filler for one step; return its merged inputs (None: unusable) and problems."""
+    comp = flow.components[order - 1]
+    variables = fill_prompt_vars(
+        requirement,
+        flow,
+        order,
+        ctx.get_catalog(),
+        ctx.get_retriever(),
+        ctx.settings,
+        issues=issues,
+        previous=comp.inputs,
+    )
+    schema = inputs_schema(variables["params"], variables["tables"])
+    outcome = ask(
+        ctx, "filler", "fill", variables, schema, FilledInputs, key=str(order), order=order
+    )
+    if outcome.value is None:
+        return None, outcome.issues
+    return _merge(comp.inputs, issues, [i.to_input() for i in outcome.value.inputs]), outcome.issues
 
 
 def _needs_fill(comp: Component, catalog: Catalog) -> bool:
