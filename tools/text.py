@@ -13,7 +13,7 @@ import itertools
 import json
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 MAX_QUERY_CHARS = 2000
@@ -48,10 +48,16 @@ def split_identifier(identifier: str) -> list[str]:
     Returns:
         The words in order, e.g. ``["look", "up", "records"]``; empty for no letters/digits.
     """
+    return list(_split_cached(identifier))
+
+
+@lru_cache(maxsize=1 << 16)
+def _split_cached(identifier: str) -> tuple[str, ...]:
+    # Cached: a catalog repeats the same words and names tens of thousands of times.
     words: list[str] = []
     for part in re.split(r"[\W_]+", identifier):
         words.extend(w.lower() for w in _CAMEL.findall(part))
-    return words
+    return tuple(words)
 
 
 def identifier_text(identifier: str) -> str:
