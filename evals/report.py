@@ -11,6 +11,7 @@ _SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("flowsim_outline", "FlowSim outline"),
     ("flowsim_full", "FlowSim full"),
     ("tree_bleu", "TreeBLEU"),
+    ("tree_bleu_outline", "TreeBLEU outline"),
     ("trigger_match", "trigger match"),
     ("component_jaccard", "component Jaccard"),
 )

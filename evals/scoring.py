@@ -30,9 +30,11 @@ SCORE_FIELDS: tuple[str, ...] = (
     "flowsim_outline",
     "flowsim_full",
     "tree_bleu",
+    "tree_bleu_outline",
     "trigger_match",
     "component_jaccard",
 )
+"""Per-pair metrics of `evals.metrics.score_pair` kept for every case."""
 
 
 class CaseRecord(BaseModel):
@@ -46,8 +48,16 @@ class CaseRecord(BaseModel):
     flowsim_outline: float = 0.0
     flowsim_full: float = 0.0
     tree_bleu: float = 0.0
-    trigger_match: float = 0.0
-    component_jaccard: float = 0.0
+    tree_bleu_outline: float = 0.0
+    trigger_match: float | None = Field(
+        default=0.0, description="None when neither flow has a trigger (two subflows)."
+    )
+    component_jaccard: float | None = Field(
+        default=0.0, description="None when neither flow has components."
+    )
+    score_problem: str | None = Field(
+        default=None, description="Why a side could not be scored (from score_pair)."
+    )
     structural_before: bool = False
     structural_after: bool = False
     errors_after: int = Field(default=0, description="Error-severity issues in the final flow.")
@@ -92,7 +102,8 @@ def score_result(
         ok=True,
         status=result.status,
         flow=result.flow,
-        **{name: float(getattr(scores, name)) for name in SCORE_FIELDS},
+        **{name: getattr(scores, name) for name in SCORE_FIELDS},
+        score_problem=scores.problem,
         structural_before=before,
         structural_after=after,
         errors_after=sum(1 for i in issues if i.is_error),
@@ -136,8 +147,10 @@ def aggregate(records: Sequence[CaseRecord]) -> dict[str, Any]:
     out: dict[str, Any] = {"n": len(records), "n_failed": len(records) - len(ok)}
     out["failure_rate"] = _share(len(records) - len(ok), len(records))
     for name in SCORE_FIELDS:
-        out[name] = _mean([getattr(r, name) for r in records])
-        out[f"{name}_ok"] = _mean([getattr(r, name) for r in ok])
+        # None means "not applicable" (e.g. no trigger on either side) and is skipped, as the
+        # reference implementation does; failures hold 0.0 and are counted.
+        out[name] = _mean_reported([getattr(r, name) for r in records])
+        out[f"{name}_ok"] = _mean_reported([getattr(r, name) for r in ok])
     out["structural_before"] = _share(sum(r.structural_before for r in ok), len(ok))
     out["structural_after"] = _share(sum(r.structural_after for r in ok), len(ok))
     out["valid_rate"] = _share(sum(r.errors_after == 0 for r in ok), len(ok))
@@ -166,7 +179,7 @@ def _mean(values: Sequence[float]) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def _mean_reported(values: Sequence[int | None]) -> float | None:
+def _mean_reported(values: Sequence[float | int | None]) -> float | None:
     reported = [float(v) for v in values if v is not None]
     return _mean(reported)
 

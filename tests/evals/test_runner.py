@@ -309,3 +309,22 @@ def test_perfect_retrieval_injects_choice_values_of_the_reference(cases: list[Ev
         "7",
         "1",
     ]
+
+
+def test_not_applicable_scores_are_skipped_in_means(tmp_path: Path) -> None:
+    # Two subflows have no trigger to match: trigger_match is None and left out of the mean,
+    # while a failed case still counts as 0.
+    subflow = {
+        "name": "s",
+        "trigger": None,
+        "components": [{"category": "action", "definition": "log", "order": 1}],
+    }
+    cases = [EvalCase(id=i, requirement=i, flow=subflow) for i in ("sub", "failing")]
+    replay = ReplayGenerator(
+        {"sub": {"status": "valid", "flow": subflow}, "failing": {"error": "x"}}
+    )
+    doc = _run(cases, tmp_path, lambda config, catalog: replay)
+    entry = doc["datasets"]["dev"]["configs"]["fake"]
+    assert entry["cases"][0]["trigger_match"] is None
+    assert entry["aggregate"]["trigger_match"] == 0.0  # only the failure's 0 is counted
+    assert entry["aggregate"]["flowsim_outline"] == pytest.approx(0.5)
