@@ -72,7 +72,8 @@ def _postgres(url: str) -> Iterator[BaseCheckpointSaver[str]]:
             saver = stack.enter_context(PostgresSaver.from_conn_string(url))
             saver.setup()
         except PsycopgError as exc:
-            raise ChatStoreError(f"cannot open chat database at {_redact(url)}: {exc}") from None
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ChatStoreError(f"cannot open chat database at {_redact(url)}: {reason}") from None
         yield saver
 
 

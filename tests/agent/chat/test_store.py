@@ -52,3 +52,15 @@ def test_postgres_store_survives_reopening() -> None:
         chat.send("/accept")
     with open_checkpointer(url) as saver:
         assert _session(saver=saver, thread=thread).status_line() == f"thread {thread}: version 1"
+
+
+def test_unreachable_postgres_is_a_one_line_error_without_the_password() -> None:
+    pytest.importorskip("langgraph.checkpoint.postgres", reason="needs the postgres extra")
+    with (
+        pytest.raises(ChatStoreError) as info,
+        open_checkpointer("postgresql://user:secret@127.0.0.1:1/db?connect_timeout=2"),
+    ):
+        pass
+    message = str(info.value)
+    assert "user:***@127.0.0.1:1" in message and "secret" not in message
+    assert "\n" not in message
