@@ -1,10 +1,12 @@
 """Which catalog lookups each step gets, and how their answers become fill candidates.
 
 Three rounds of tool calls, each batched over every step: tables for the step's annotation;
-columns of the step's likely tables (its own best table, pinned tables, and the tables its
-visible pills point to); stored choice values of the choice columns found. The calls go through
-an `Executor`: LangGraph's ToolNode in the graph, the same tools called directly elsewhere
-(SFT export), so both paths see identical candidates.
+columns of the step's likely tables (its own best tables, pinned tables, and the tables its
+visible pills point to); and the stored values of the step's best-ranked choice column, ranked
+by the annotation. Every other choice column carries its stored values straight from the
+catalog, which is cheaper than a search per column and loses nothing (the lists are short).
+The calls go through an `Executor`: LangGraph's ToolNode in the graph, the same tools called
+directly elsewhere (SFT export), so both paths see identical candidates.
 """
 
 from __future__ import annotations
@@ -123,13 +125,12 @@ def choice_round(
     steps: Sequence[LookupStep], columns: dict[int, list[dict[str, Any]]],
     catalog: Catalog, settings: Settings,
 ) -> list[tuple[int, int, ToolCall]]:
-    """Return (order, column index, call) for the choice columns of every step."""
+    """Return (order, column index, call) for the best-ranked choice columns of every step."""
     out: list[tuple[int, int, ToolCall]] = []
     for step in steps:
         found = 0
         for index, col in enumerate(columns[step.order]):
-            column = catalog.column(col["table"], col["name"])
-            if column is None or not column.choices or found >= settings.max_choice_lookups:
+            if not col["choices"] or found >= settings.max_choice_lookups:
                 continue
             found += 1
             args = {"table": col["table"], "column": col["name"], "query": step.query,
@@ -137,6 +138,14 @@ def choice_round(
             out.append((step.order, index, tool_call("search_choices", args,
                                                      f"v{step.order}_{index}")))
     return out
+
+
+def attach_choices(columns: list[dict[str, Any]], catalog: Catalog, k: int) -> None:
+    """Give every choice column its stored values from the catalog (first `k`)."""
+    for col in columns:
+        column = catalog.column(col["table"], col["name"])
+        if column is not None and column.choices:
+            col["choices"] = [{"value": c.value, "label": c.label} for c in column.choices[:k]]
 
 
 TableHits = dict[int, list[dict[str, Any]]]
@@ -165,6 +174,8 @@ def run_lookups(
     for call, answer in zip(calls, execute(calls), strict=True):
         order = int(call["id"][1:].split("_")[0])  # type: ignore[index]
         columns[order].extend(column_dicts(answer))
+    for found in columns.values():
+        attach_choices(found, catalog, settings.k_choices)
     choice_calls = choice_round(steps, columns, catalog, settings)
     answers = execute([c for _, _, c in choice_calls]) if choice_calls else []
     for (order, index, _), answer in zip(choice_calls, answers, strict=True):
@@ -184,7 +195,7 @@ def _choices(answer: dict[str, Any], col: dict[str, Any], catalog: Catalog,
             for h in answer.get("choices", []) if isinstance(h, dict) and "value" in h]
     column = catalog.column(col["table"], col["name"])
     rest = [{"value": c.value, "label": c.label} for c in (column.choices if column else ())]
-    # Searched values first; the rest follow so the model can still pick an unmatched one.
+    # Values matching the step first; the rest follow so the model can still pick another.
     merged = {c["value"]: c for c in [*hits, *rest]}
     return list(merged.values())[: max(settings.k_choices, len(hits))]
 

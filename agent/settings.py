@@ -52,7 +52,7 @@ class Settings(BaseModel):
         default=2, ge=1, description="Best-matching tables whose columns a step sees."
     )
     max_choice_lookups: int = Field(
-        default=3, ge=0, description="Choice columns whose values are looked up per step."
+        default=1, ge=0, description="Choice columns per step whose values are searched."
     )
     retries: int = Field(default=2, ge=0, le=10, description="Retries of a failed model call.")
     backoff_s: float = Field(default=0.5, ge=0, description="First retry delay (doubles).")
