@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
-from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from agent.api import make_context
 from agent.chat.session import ChatSession
 from agent.chat.versions import current_version, pending_version
-from agent.scripted import ScriptedChatModel
-from agent.settings import load_settings
 from catalog import demo_catalog
-from chat_graph import build_chat_graph
 from schemas.flow import Flow
+from tests.agent.chat.helpers import REQUIREMENT, SPEC, scripted_session
 from validator import validate
-
-SCRIPT = Path(__file__).parent / "scripts" / "three_turns.json"
-REQUIREMENT = "When a user becomes inactive, reassign their open incidents to their manager"
-SPEC = "scripted:test"
-
-
-def _session(edits: list[dict] | None = None, saver: Any = None, thread: str = "t") -> ChatSession:
-    script = json.loads(SCRIPT.read_text())
-    if edits is not None:
-        script["edit"] = edits
-    model = ScriptedChatModel(script=script)
-    ctx = make_context(load_settings({"model": SPEC}), catalog=demo_catalog(), models={SPEC: model})
-    graph = build_chat_graph(checkpointer=saver or InMemorySaver())
-    return ChatSession(graph, thread, ctx)
 
 
 def _flow(session: ChatSession) -> Flow:
@@ -48,7 +28,7 @@ def _errors(flow: Flow) -> list[str]:
 
 
 def test_three_turns_change_only_what_was_asked() -> None:
-    chat = _session()
+    chat = scripted_session()
     chat.send(REQUIREMENT)
     assert current_version(chat.state()) is None  # nothing replaces the flow before /accept
     assert chat.send("/accept") == "accepted as version 1"
@@ -76,7 +56,7 @@ def test_three_turns_change_only_what_was_asked() -> None:
 
 
 def test_undo_restores_an_earlier_version_as_a_new_one() -> None:
-    chat = _session()
+    chat = scripted_session()
     for text in (REQUIREMENT, "/accept", "also email the user", "/accept"):
         chat.send(text)
     v1 = chat.state()["versions"][0]["flow"]
@@ -90,7 +70,7 @@ def test_undo_restores_an_earlier_version_as_a_new_one() -> None:
 
 
 def test_message_before_accept_edits_the_proposal() -> None:
-    chat = _session()
+    chat = scripted_session()
     chat.send(REQUIREMENT)
     chat.send("/accept")
     chat.send("also email the user")
@@ -123,7 +103,7 @@ def test_an_edit_that_breaks_the_flow_gets_a_repair_round() -> None:
         "reply": "second path",
         "ops": [{"op": "add", "step": path, "where": {"position": "last_in", "ref": 3}}],
     }
-    chat = _session(edits=[lonely, fix])
+    chat = scripted_session(edits=[lonely, fix])
     chat.send(REQUIREMENT)
     chat.send("/accept")
     chat.send("run the reassignment in parallel with a log")
@@ -144,7 +124,7 @@ def test_an_edit_that_breaks_the_flow_gets_a_repair_round() -> None:
 
 
 def test_unusable_model_output_leaves_the_flow_alone() -> None:
-    chat = _session(edits=["this is not json"])
+    chat = scripted_session(edits=["this is not json"])
     chat.send(REQUIREMENT)
     chat.send("/accept")
     reply = chat.send("do something")
@@ -155,23 +135,23 @@ def test_unusable_model_output_leaves_the_flow_alone() -> None:
 def test_conversation_survives_a_restart_on_sqlite(tmp_path: Path) -> None:
     db = tmp_path / "chat.sqlite"
     with sqlite3.connect(db, check_same_thread=False) as conn:
-        first = _session(saver=SqliteSaver(conn), thread="abc")
+        first = scripted_session(saver=SqliteSaver(conn), thread="abc")
         first.send(REQUIREMENT)
         first.send("/accept")
         first.send("also email the user")
     conn.close()
     with sqlite3.connect(db, check_same_thread=False) as conn:
-        again = _session(saver=SqliteSaver(conn), thread="abc")
+        again = scripted_session(saver=SqliteSaver(conn), thread="abc")
         assert again.status_line() == (
             "thread abc: version 1, a proposal is pending (/diff, /accept)"
         )
         assert again.send("/accept") == "accepted as version 2"
         assert len(_flow(again).components) == 4
-        other = _session(saver=SqliteSaver(conn), thread="other")
+        other = scripted_session(saver=SqliteSaver(conn), thread="other")
         assert other.status_line() == "thread other: new conversation"
     conn.close()
 
 
 @pytest.mark.parametrize("command", ["/accept", "/reject", "/diff", "/show", "/frobnicate"])
 def test_commands_on_an_empty_conversation_answer_with_an_error(command: str) -> None:
-    assert _session().send(command).startswith("error: ")
+    assert scripted_session().send(command).startswith("error: ")

@@ -6,7 +6,7 @@ from agent.chat.apply import apply_ops
 from agent.chat.diff import diff_flows
 from agent.chat.ops import EditPlan
 from agent.chat.tree import default_ids
-from tests.agent.chat.flows import inactive_user
+from tests.agent.chat.helpers import inactive_user
 
 
 def _edit(ops: list[dict]):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.chat.store import DB_ENV, ChatStoreError, default_location, open_checkpointer
-from tests.agent.chat.test_chat_graph import REQUIREMENT, _session
+from tests.agent.chat.helpers import REQUIREMENT, scripted_session
 
 
 def test_default_location_honours_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -22,11 +22,11 @@ def test_default_location_honours_the_environment(monkeypatch: pytest.MonkeyPatc
 def test_sqlite_store_is_created_with_its_folder(tmp_path: Path) -> None:
     db = tmp_path / "deep" / "chat.sqlite"
     with open_checkpointer(str(db)) as saver:
-        chat = _session(saver=saver, thread="x")
+        chat = scripted_session(saver=saver, thread="x")
         chat.send(REQUIREMENT)
     assert db.is_file()
     with open_checkpointer(str(db)) as saver:
-        assert "a proposal is pending" in _session(saver=saver, thread="x").status_line()
+        assert "a proposal is pending" in scripted_session(saver=saver, thread="x").status_line()
 
 
 def test_unopenable_sqlite_store(tmp_path: Path) -> None:
@@ -47,11 +47,14 @@ def test_postgres_store_survives_reopening() -> None:
     url = os.environ["FLOWGEN_TEST_POSTGRES_URL"]
     thread = f"test-{uuid.uuid4().hex[:8]}"
     with open_checkpointer(url) as saver:
-        chat = _session(saver=saver, thread=thread)
+        chat = scripted_session(saver=saver, thread=thread)
         chat.send(REQUIREMENT)
         chat.send("/accept")
     with open_checkpointer(url) as saver:
-        assert _session(saver=saver, thread=thread).status_line() == f"thread {thread}: version 1"
+        assert (
+            scripted_session(saver=saver, thread=thread).status_line()
+            == f"thread {thread}: version 1"
+        )
 
 
 def test_unreachable_postgres_is_a_one_line_error_without_the_password() -> None:
