@@ -8,6 +8,7 @@ flowgen eval report RUN [--out FILE] [--title TEXT]
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,10 @@ def _add_subcommands(parser: argparse.ArgumentParser) -> None:
     report = sub.add_parser("report", help="re-render report.md and plots of a run")
     report.add_argument("run", type=Path, metavar="RUN")
     report.add_argument(
-        "--out", type=Path, metavar="FILE", help="markdown file (default RUN/report.md)"
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="markdown file (default RUN/report.md); figures go to a folder named after it",
     )
     report.add_argument("--title", default="flowgen eval")
     report.add_argument("--notes", type=Path, metavar="FILE", help="markdown put under the title")
@@ -101,7 +105,7 @@ def run_eval_command(args: argparse.Namespace) -> int:
         doc = run_eval(datasets, configs, make_generator, catalog, out_dir, not args.no_progress)
     except GeneratorSetupError as exc:
         raise CliError(str(exc)) from None
-    _write_outputs(doc, out_dir, args.title)
+    _write_outputs(doc, out_dir / "report.md", out_dir, args.title)
     _print_summary(doc, out_dir)
     return 0
 
@@ -123,30 +127,27 @@ def report_command(args: argparse.Namespace) -> int:
     notes = _read_text(args.notes) if args.notes else ""
     run_dir = args.run if args.run.is_dir() else args.run.parent
     path = args.out or run_dir / "report.md"
-    _write_outputs(doc, path.parent, args.title, notes=notes, report_path=path)
+    # A report written elsewhere (e.g. reports/x.md) keeps its figures beside it in reports/x/.
+    figures_dir = path.parent / path.stem if args.out else run_dir
+    _write_outputs(doc, path, figures_dir, args.title, notes)
     print(f"wrote {path}")
     return 0
 
 
 def _write_outputs(
-    doc: dict[str, Any], out_dir: Path, title: str, notes: str = "", report_path: Path | None = None
+    doc: dict[str, Any], report_path: Path, figures_dir: Path, title: str, notes: str = ""
 ) -> None:
+    """Write the figures into `figures_dir` and the markdown report that links them."""
     from evals.plots import plot_results
     from evals.report import render_report
 
-    plot_results(doc, out_dir)
-    _write_text(
-        report_path or out_dir / "report.md", render_report(doc, title, notes) + _figures(doc)
-    )
-
-
-def _figures(doc: dict[str, Any]) -> str:
-    lines = ["## Figures", ""]
-    for name in doc.get("datasets", {}):
-        for suffix in ("flowsim-distribution", "flowsim-per-feature", "structural-errors"):
-            lines.append(f"![{name} {suffix}]({name}-{suffix}.png)")
-        lines.append("")
-    return "\n" + "\n".join(lines)
+    try:
+        figures = plot_results(doc, figures_dir)
+    except OSError as exc:
+        raise CliError(f"cannot write figures into {figures_dir}: {exc}") from None
+    links = [f"![{p.stem}]({os.path.relpath(p, report_path.parent)})" for p in figures]
+    text = render_report(doc, title, notes) + "\n## Figures\n\n" + "\n".join(links) + "\n"
+    _write_text(report_path, text)
 
 
 def _print_summary(doc: dict[str, Any], out_dir: Path) -> None:
