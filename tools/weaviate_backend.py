@@ -34,7 +34,7 @@ from tools.retriever import (
     TriggerHit,
     clamp_k,
 )
-from tools.text import search_terms
+from tools.text import fold_plural, search_terms
 from tools.weaviate_index import (
     INDEX_FORMAT,
     KEYS,
@@ -167,7 +167,8 @@ class WeaviateRetriever:
         k = clamp_k(k)
         if not terms or k == 0:
             return []
-        text = " ".join(terms)
+        # Weaviate's BM25 does not stem: add singular forms so "incidents" finds "Incident".
+        text = " ".join(dict.fromkeys([*terms, *(fold_plural(t) for t in terms)]))
         col = self._client.collections.use(collection_name(self._prefix, kind))
         col = col.with_tenant(self._tenant)
         meta = MetadataQuery(score=True)
