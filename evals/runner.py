@@ -96,11 +96,15 @@ def run_config(
     catalog: Catalog,
     cache: ResultCache,
     progress: bool = True,
+    label: str | None = None,
 ) -> list[CaseRecord]:
     """Run every uncached case of one configuration and return all records in dataset order."""
     todo = [c for c in cases if cache.get(c) is None]
     bar = tqdm(
-        total=len(cases), initial=len(cases) - len(todo), desc=config.name, disable=not progress
+        total=len(cases),
+        initial=len(cases) - len(todo),
+        desc=label or config.name,
+        disable=not progress,
     )
     try:
         if config.concurrency == 1:
@@ -169,7 +173,13 @@ def run_eval(
         generate = factory(config, catalog) if pending else _unreachable
         for ds in datasets:
             records[ds.name][config.name] = run_config(
-                ds.cases, config, generate, catalog, caches[ds.name], progress
+                ds.cases,
+                config,
+                generate,
+                catalog,
+                caches[ds.name],
+                progress,
+                f"{ds.name}/{config.name}",
             )
     for ds in datasets:
         doc["datasets"][ds.name] = dataset_section(ds, records[ds.name])

@@ -328,3 +328,20 @@ def test_not_applicable_scores_are_skipped_in_means(tmp_path: Path) -> None:
     assert entry["cases"][0]["trigger_match"] is None
     assert entry["aggregate"]["trigger_match"] == 0.0  # only the failure's 0 is counted
     assert entry["aggregate"]["flowsim_outline"] == pytest.approx(0.5)
+
+
+def test_dev_references_score_perfectly_against_themselves(tmp_path: Path) -> None:
+    dev = load_dataset("dev")
+    replay = ReplayGenerator({c.id: {"status": "valid", "flow": c.gold()} for c in dev})
+    doc = _run(dev, tmp_path, lambda config, catalog: replay)
+    agg = doc["datasets"]["dev"]["configs"]["fake"]["aggregate"]
+    for metric in (
+        "flowsim_outline",
+        "flowsim_full",
+        "tree_bleu",
+        "trigger_match",
+        "component_jaccard",
+    ):
+        assert agg[metric] == 1.0, metric
+    assert (agg["structural_after"], agg["valid_rate"], agg["n_failed"]) == (0.0, 1.0, 0)
+    assert sum(agg["grounding_total"].values()) == 0
