@@ -62,6 +62,13 @@ def direct_executor(tools: Sequence[BaseTool]) -> Executor:
     return run
 
 
+def direct_lookup(
+    step: LookupStep, tools: Sequence[BaseTool], catalog: Catalog, settings: Settings
+) -> StepLookup:
+    """Look up one step by calling the lookup tools directly (the SFT-export path)."""
+    return run_lookups([step], direct_executor(tools), catalog, settings)[step.order]
+
+
 def parse_tool_output(content: object) -> dict[str, Any]:
     """Parse a lookup tool's JSON answer; anything else is an empty answer."""
     try:

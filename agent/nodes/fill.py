@@ -10,7 +10,7 @@ from langgraph.runtime import Runtime
 from agent.candidates import step_params
 from agent.context import Context
 from agent.draft import pill_dicts, pill_tables
-from agent.lookup_plan import LookupStep, direct_executor, run_lookups
+from agent.lookup_plan import LookupStep, direct_lookup
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
 from agent.output_schemas import FilledInputs, inputs_schema
 from agent.settings import Settings
@@ -59,8 +59,7 @@ def fill_prompt_vars(
         extra = (*pinned_tables(requirement, catalog), *pill_tables(pills))
         step = LookupStep(order, comp.annotation or requirement, tuple(dict.fromkeys(extra)),
                           requirement)
-        execute = direct_executor(make_lookup_tools(retriever))
-        lookup = run_lookups([step], execute, catalog, settings)[order]
+        lookup = direct_lookup(step, make_lookup_tools(retriever), catalog, settings)
     return {
         "requirement": requirement,
         "step": {"order": comp.order, "category": comp.category, "definition": comp.definition,

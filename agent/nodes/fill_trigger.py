@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from agent.candidates import trigger_params
 from agent.context import Context
-from agent.lookup_plan import LookupStep, direct_executor, run_lookups
+from agent.lookup_plan import LookupStep, direct_lookup
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
 from agent.output_schemas import FilledInputs, inputs_schema
 from agent.settings import Settings
@@ -45,8 +45,7 @@ def fill_trigger_prompt_vars(
         query = trigger.annotation or requirement
         step = LookupStep(TRIGGER_ORDER, query, tuple(pinned_tables(requirement, catalog)),
                           requirement)
-        execute = direct_executor(make_lookup_tools(retriever))
-        lookup = run_lookups([step], execute, catalog, settings)[TRIGGER_ORDER]
+        lookup = direct_lookup(step, make_lookup_tools(retriever), catalog, settings)
     return {
         "requirement": requirement,
         "step": {"type": trigger.type, "annotation": trigger.annotation or ""},
