@@ -1,4 +1,3 @@
-# ruff: noqa: T201  (a benchmark's job is to print its table)
 """Benchmark batch throughput: flows per minute at concurrency 1, 2 and 4.
 
 Models: a zero-latency scripted model (the cost of the graph itself: retrieval, lookups,
