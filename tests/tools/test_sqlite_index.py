@@ -9,7 +9,7 @@ import pytest
 
 import tools.sqlite_fts as sqlite_fts
 from schemas.catalog import Column, Table
-from tests.tools.conftest import small_catalog
+from tests.tools.catalogs import small_catalog
 from tools.retriever import RetrievalError
 from tools.sqlite_fts import SqliteRetriever
 from tools.sqlite_index import ENV_INDEX_DIR, ensure_index, index_path

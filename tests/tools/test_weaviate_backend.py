@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tools.conftest import small_catalog
+from tests.tools.catalogs import small_catalog
 from tools.documents import catalog_documents
 from tools.retriever import RetrievalError, make_retriever
 from tools.weaviate_index import connect, object_properties, tenant_name
