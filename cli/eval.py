@@ -92,9 +92,10 @@ def run_eval_command(args: argparse.Namespace) -> int:
         raise CliError("--limit must be a positive number of cases")
     try:
         configs = [load_config(c) for c in args.config]
-        datasets = [
-            DatasetRun(_dataset_name(d), load_dataset(d)[: args.limit]) for d in args.dataset
-        ]
+        datasets = []
+        for name in args.dataset:
+            cases = load_dataset(name)
+            datasets.append(DatasetRun(_dataset_name(name), cases[: args.limit], len(cases)))
     except (ConfigError, DatasetError) as exc:
         raise CliError(str(exc)) from None
     _check_unique([c.name for c in configs], "configuration")

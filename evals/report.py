@@ -93,7 +93,9 @@ def render_dataset(name: str, section: dict[str, Any]) -> list[str]:
     """Render the tables of one dataset."""
     configs: dict[str, Any] = section["configs"]
     aggs = {c: v["aggregate"] for c, v in configs.items()}
-    lines = [f"## Dataset `{name}` ({section['n_cases']} cases)", ""]
+    n, total = section["n_cases"], section.get("n_total", section["n_cases"])
+    size = f"{n} cases" if n == total else f"the first {n} of {total} cases"
+    lines = [f"## Dataset `{name}` ({size})", ""]
     lines += ["### Scores (failures count as 0)", ""]
     lines += _metric_table(aggs, (*_SCORE_COLUMNS, ("n_failed", "failed")))
     lines += ["### Validity", ""]

@@ -48,6 +48,8 @@ class DatasetRun:
 
     name: str
     cases: Sequence[EvalCase]
+    total: int | None = None
+    """Size of the whole dataset when `cases` is its first part (`--limit`)."""
 
 
 def case_seed(config_seed: int, case_id: str) -> int:
@@ -196,6 +198,7 @@ def dataset_section(ds: DatasetRun, by_config: dict[str, list[CaseRecord]]) -> d
     """Build the results of one dataset: aggregates, case records and feature analysis."""
     return {
         "n_cases": len(ds.cases),
+        "n_total": ds.total if ds.total is not None else len(ds.cases),
         "case_ids": [c.id for c in ds.cases],
         "configs": {
             name: {"aggregate": aggregate(recs), "cases": [r.model_dump() for r in recs]}

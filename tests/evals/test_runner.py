@@ -219,6 +219,11 @@ def test_cli_runs_writes_report_and_plots_and_compares(
     report = (tmp_path / "b" / "report.md").read_text()
     assert "## Dataset `mini` (3 cases)" in report
     assert (tmp_path / "b" / "mini-flowsim-per-feature.png").stat().st_size > 1000
+    limited = [*args, "--config", str(tmp_path / "gold.yaml"), "--limit", "2"]
+    assert main([*limited, "--out", str(tmp_path / "c")]) == 0
+    assert (
+        "## Dataset `mini` (the first 2 of 3 cases)" in (tmp_path / "c" / "report.md").read_text()
+    )
     capsys.readouterr()
     assert main(["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
     out = capsys.readouterr().out
