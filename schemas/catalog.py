@@ -16,6 +16,9 @@ Types used by `ParamType` (inputs and outputs of actions, triggers and flow logi
 - ``column_name``: the value is a column of the table named by `table_from`
 - ``conditions``: an encoded query over the table named by `table_from` (or `reference`)
 - ``template_value``: a ``field=value^field=value`` template over that table
+
+Column type ``variables`` (sc_req_item.variables) stands for a record's catalog variables: any
+one name may follow it in a dot-walk (``request_item.variables.laptop_type``), read as a string.
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ class Column(_Model):
         description="ServiceNow internal type: string, integer, boolean, reference, choice "
         "(string with choices), glide_date_time, glide_date, journal_input, html, "
         "glide_list, sys_class_name, GUID, decimal, float, email, phone_number, url, "
-        "glide_duration, conditions, script, translated_text, …"
+        "glide_duration, conditions, script, translated_text, variables (the catalog "
+        "variables of a requested item: any one name may follow it in a dot-walk), …"
     )
     reference: str | None = Field(default=None, description="Referenced table for references.")
     mandatory: bool = False
@@ -124,6 +128,12 @@ class Action(_Model):
     spoke: str | None = Field(default=None, description="Spoke name for spoke actions.")
     inputs: tuple[Param, ...] = ()
     outputs: tuple[Param, ...] = ()
+    dynamic_outputs: bool = Field(
+        default=False,
+        description="True when the outputs are named by the user's data rather than by the "
+        "action (get_catalog_variables: one output per catalog variable), so any output name "
+        "is accepted and typed string; listed `outputs` keep their own types.",
+    )
 
     @property
     def key(self) -> tuple[str, str]:

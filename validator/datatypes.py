@@ -3,6 +3,8 @@
 A pill resolves to a `DataType`: the catalog param type of the output it names (`reference`,
 `records`, `string`, …) with the table for record-valued outputs, or, after a dot-walk, the
 column it ends on (so a condition on `{{trigger.current.state}}` can check choice values).
+Names the catalog cannot list (catalog variables: `request_item.variables.<name>`, the outputs
+of get_catalog_variables) are accepted and read as strings (`FREE_VALUE`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ _COLUMN_KINDS: dict[str, str] = {
     "due_date": "datetime",
     "glide_duration": "duration",
     "html": "html",
+    "variables": "variables",
 }
 
 
@@ -46,6 +49,12 @@ class DataType(NamedTuple):
 
 
 UNKNOWN = DataType("unknown")
+
+FREE_VALUE = DataType("string")
+"""A value named by the user's data (a catalog variable): any name is accepted, read as text."""
+
+_FREE_NAME_KINDS = frozenset({"variables"})
+"""Kinds (from column types) after which any one name may follow, typed `FREE_VALUE`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +110,9 @@ def _walk(start: DataType, fields: tuple[str, ...], index: CatalogIndex) -> Data
     for position, name in enumerate(fields):
         if current.kind in _OPAQUE_KINDS:
             return UNKNOWN
+        if current.kind in _FREE_NAME_KINDS:
+            current = FREE_VALUE
+            continue
         if current.kind != "reference":
             return _not_walkable(current, fields[:position], name)
         if current.table is None or current.table not in index.table_names:

@@ -28,6 +28,8 @@ class Signature:
     outputs: dict[str, Param]
     variadic: bool = False
     """True when input names are free (SETFLOWVARIABLES: one input per variable)."""
+    dynamic_outputs: bool = False
+    """True when output names are free (get_catalog_variables: one per catalog variable)."""
     required: tuple[Param, ...] = field(init=False)
     """The mandatory inputs, precomputed for the missing-input check."""
 
@@ -118,7 +120,11 @@ def _by_name(params: tuple[Param, ...]) -> dict[str, Param]:
 def _action_signature(action: Action) -> Signature:
     """Return the signature of an action or subflow."""
     return Signature(
-        action.category, action.name, _by_name(action.inputs), _by_name(action.outputs)
+        action.category,
+        action.name,
+        _by_name(action.inputs),
+        _by_name(action.outputs),
+        dynamic_outputs=action.dynamic_outputs,
     )
 
 

@@ -14,7 +14,15 @@ import validator.pill_errors as errors
 from schemas.catalog import Catalog
 from schemas.flow import Flow
 from validator.context import FlowContext, build_context, param_table, whole_pill_text
-from validator.datatypes import LIST_KINDS, UNKNOWN, DataType, WalkError, from_param, walk
+from validator.datatypes import (
+    FREE_VALUE,
+    LIST_KINDS,
+    UNKNOWN,
+    DataType,
+    WalkError,
+    from_param,
+    walk,
+)
 from validator.index import index_for
 from validator.pill_errors import PillError
 from validator.pills import Pill, parse_pill
@@ -113,6 +121,8 @@ class Scope:
             return UNKNOWN
         out = sig.outputs.get(pill.name)
         if out is None:
+            if sig.dynamic_outputs:  # one output per name in the user's data, e.g. a variable
+                return FREE_VALUE
             return errors.unknown_output(pill, f"step {target.order} ({sig.name})", sig.outputs)
         table = param_table(out, self.ctx.values[target.index], self.ctx.index)
         return from_param(out, table)
@@ -212,7 +222,9 @@ def visible_pills(flow: Flow, order: int, catalog: Catalog) -> list[VisiblePill]
 
     Trigger outputs (table from the trigger's `table` input), subflow inputs, outputs of
     earlier visible steps, the `item` of every enclosing FOREACH, and flow variables set by
-    earlier steps. Order 0 (the trigger) sees none; a broken order/block skeleton gives [].
+    earlier steps. A step with dynamic outputs (get_catalog_variables) shows the pattern
+    `{{step_N.<name>}}`, not a pill to copy. Order 0 (the trigger) sees none; a broken
+    order/block skeleton gives [].
     """
     tree, _ = build_tree(flow.components)
     user = tree.node(order) if tree is not None else None
@@ -279,6 +291,9 @@ def _step_pills(scope: Scope, node: Node, user: Node) -> list[VisiblePill]:
         found.append(
             VisiblePill(f"{{{{step_{node.order}.{param.name}}}}}", kind.kind, kind.table, label)
         )
+    if sig.dynamic_outputs:  # output names are the user's data (catalog variables): a pattern
+        label = f"step {node.order} {sig.name}: one text output per catalog variable (any name)"
+        found.append(VisiblePill(f"{{{{step_{node.order}.<name>}}}}", FREE_VALUE.kind, None, label))
     return found
 
 
