@@ -83,22 +83,26 @@ def generate_first(state: ChatState, runtime: Runtime[Context]) -> dict[str, Any
 
 
 def propose_edit(state: ChatState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Ask the model for the edit operations of this round."""
+    """Ask the model for the edit operations of this round (a repair round sees new errors)."""
     working = _working(state)
-    issues = working.issues if state.get("rounds") else []
-    repair_issues = [i for i in issues if i.is_error]
+    rounds = state.get("rounds") or 0
+    base = edit_base(state)
+    repair: list[Issue] = []
+    if rounds and base is not None:
+        repair = new_errors(base.issues, base.ids, working.issues, working.ids)
     try:
-        outcome = propose(runtime.context, state["input"].strip(), working.as_flow(), repair_issues)
+        outcome = propose(runtime.context, state["input"].strip(), working.as_flow(), repair)
     except RUN_ERRORS as exc:
-        return {"plan": None, "reply": f"could not edit the flow: {exc}"}
+        note = f"could not edit the flow: {exc}"
+        failed = working.model_copy(update={"notes": [*working.notes, note]})
+        return {"plan": None, "reply": note, "working": failed.model_dump(mode="json")}
     plan = outcome.value or EditPlan(reply="the edit could not be understood", ops=[])
     notes = [f"model output unusable: {i.message}" for i in outcome.issues]
+    started = working.model_copy(update={"notes": working.notes + notes})
     return {
         "plan": plan.model_dump(mode="json"),
-        "working": working.model_copy(update={"notes": working.notes + notes}).model_dump(
-            mode="json"
-        ),
-        "rounds": (state.get("rounds") or 0) + 1,
+        "working": started.model_dump(mode="json"),
+        "rounds": rounds + 1,
     }
 
 

@@ -155,3 +155,13 @@ def test_conversation_survives_a_restart_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", ["/accept", "/reject", "/diff", "/show", "/frobnicate"])
 def test_commands_on_an_empty_conversation_answer_with_an_error(command: str) -> None:
     assert scripted_session().send(command).startswith("error: ")
+
+
+def test_a_failing_model_call_is_reported_and_changes_nothing() -> None:
+    chat = scripted_session(edits=[{"error": "auth"}])
+    chat.send(REQUIREMENT)
+    chat.send("/accept")
+    reply = chat.send("add a log step")
+    assert reply.startswith("could not edit the flow: ")
+    assert pending_version(chat.state()) is None
+    assert chat.send("/history").splitlines()[-1].startswith("* v1")
