@@ -109,13 +109,34 @@ def column_targets(
 def column_round(
     steps: Sequence[LookupStep], targets: dict[int, list[str]], settings: Settings
 ) -> list[ToolCall]:
-    """Return the column searches of every step over its target tables."""
-    return [
-        tool_call("search_columns", {"query": s.column_query, "table": t, "k": settings.k_columns},
-                  f"c{s.order}_{i}")
-        for s in steps
-        for i, t in enumerate(targets[s.order])
-    ]
+    """Return the column searches of every step over its target tables.
+
+    The step's own tables are searched with its annotation (then the requirement); tables that
+    only its pills or pins bring in are searched with the requirement alone, so steps sharing
+    such a table share one search.
+    """
+    calls = []
+    for s in steps:
+        own = set(targets[s.order][: settings.max_lookup_tables]) - set(s.extra_tables)
+        for i, table in enumerate(targets[s.order]):
+            query = s.column_query if table in own else (s.context or s.query)
+            args = {"query": query, "table": table, "k": settings.k_columns}
+            calls.append(tool_call("search_columns", args, f"c{s.order}_{i}"))
+    return calls
+
+
+def deduplicated(execute: Executor) -> Executor:
+    """Return an executor that runs each distinct (tool, arguments) call once per batch."""
+
+    def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
+        keys = [(c["name"], json.dumps(c["args"], sort_keys=True)) for c in calls]
+        first: dict[tuple[str, str], ToolCall] = {}
+        for key, call in zip(keys, calls, strict=True):
+            first.setdefault(key, call)
+        answers = dict(zip(first, execute(list(first.values())), strict=True))
+        return [answers[key] for key in keys]
+
+    return run
 
 
 def column_dicts(answer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -170,6 +191,7 @@ def run_lookups(
     """Look up tables, columns and choice values for every step, in three batched rounds."""
     if not steps:
         return {}
+    execute = deduplicated(execute)
     tables = best_tables(execute(table_round(steps, settings)), steps)
     if extra is not None:
         more = extra(tables)
