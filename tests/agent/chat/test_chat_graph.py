@@ -165,3 +165,22 @@ def test_a_failing_model_call_is_reported_and_changes_nothing() -> None:
     assert reply.startswith("could not edit the flow: ")
     assert pending_version(chat.state()) is None
     assert chat.send("/history").splitlines()[-1].startswith("* v1")
+
+
+def test_new_trigger_without_inputs_is_filled_and_steps_stay() -> None:
+    edit = {"reply": "on create", "ops": [{"op": "set_trigger", "type": "record_create"}]}
+    chat = scripted_session(edits=[edit])
+    chat.send(REQUIREMENT)
+    chat.send("/accept")
+    before = _flow(chat)
+    reply = chat.send("run it when the user is created instead")
+    assert "~ trigger: 'record_update' -> 'record_create'" in reply
+    proposal = pending_version(chat.state())
+    assert proposal is not None and proposal.status == "valid"
+    flow = proposal.as_flow()
+    assert flow.trigger is not None
+    assert [(i.name, i.value) for i in flow.trigger.inputs] == [
+        ("table", "sys_user"),
+        ("condition", "active=false"),
+    ]
+    assert flow.components == before.components
