@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -93,6 +96,50 @@ def test_resume_after_a_killed_run_gives_the_same_final_numbers(
     again = _run(cases, tmp_path / "run", again_factory)
     assert again_factory.calls == []  # type: ignore[attr-defined]
     assert again["datasets"] == resumed["datasets"]
+
+
+_KILLED_RUN = """
+import os, signal, sys
+from catalog import demo_catalog
+from evals.config import EvalConfig
+from evals.dataset import load_dataset
+from evals.runner import DatasetRun, run_eval
+from schemas.result import GenerationResult
+
+cases = load_dataset("dev")[:{n}]
+
+def factory(config, catalog):
+    def run(case, seed):
+        if case.id == cases[{kill_at}].id:
+            os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: a real crash
+        flow = case.gold()
+        flow["components"] = [c for c in flow["components"] if c["order"] < len(flow["components"])]
+        return GenerationResult(requirement=case.requirement, flow=flow, status="valid")
+    return run
+
+run_eval([DatasetRun("dev", cases)], [EvalConfig(name="fake")], factory, demo_catalog(),
+         __import__("pathlib").Path(sys.argv[1]), False)
+"""
+
+
+@pytest.mark.slow  # a fresh interpreter importing numba and the catalog: ~5 s on 2 cores
+def test_resume_after_a_hard_kill_of_the_process(cases: list[EvalCase], tmp_path: Path) -> None:
+    script = _KILLED_RUN.format(n=DEV_SUBSET, kill_at=3)
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "run")],
+        cwd=repo,
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-500:]
+    cache = tmp_path / "run" / "cache" / "dev" / "fake.jsonl"
+    assert len(cache.read_text().splitlines()) == 3
+    resumed_factory = _generator()
+    resumed = _run(cases, tmp_path / "run", resumed_factory)
+    assert resumed_factory.calls == [c.id for c in cases[3:]]  # type: ignore[attr-defined]
+    reference = _run(cases, tmp_path / "uninterrupted", _generator())
+    assert _without_latency(resumed) == _without_latency(reference)
 
 
 def test_failing_cases_are_recorded_with_reasons_and_the_rest_still_score(
