@@ -55,6 +55,22 @@ def spec_kind(spec: str) -> SpecKind:
     raise ModelSpecError(f"unknown model spec {spec!r}; valid forms: {VALID_FORMS}")
 
 
+def check_spec(spec: str) -> None:
+    """Check a spec without building its model: its form, and that a named dir/file exists.
+
+    Raises:
+        ModelSpecError: malformed spec, or a missing model directory or script file.
+    """
+    kind = spec_kind(spec)
+    target = spec.partition(":")[2]
+    if kind in ("builtin", "hf"):
+        model_dir = BUILTIN_DIR if kind == "builtin" else Path(target)
+        if not model_dir.is_dir():
+            raise ModelSpecError(f"model directory {str(model_dir)!r} does not exist")
+    elif kind == "scripted" and not Path(target).is_file():
+        raise ModelSpecError(f"script file {target!r} does not exist")
+
+
 def load_chat_model(spec: str, settings: Settings) -> BaseChatModel:
     """Build the chat model a spec names.
 

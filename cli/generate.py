@@ -1,7 +1,8 @@
 """`flowgen generate`: turn one requirement into a flow and show it as an annotated tree.
 
 Exit codes: 0 valid or valid with placeholders, 1 still invalid after the repair budget,
-2 unusable input (no requirement, bad flag, unknown model spec, unreadable catalog),
+2 unusable input (no requirement, bad flag, unknown model spec or missing model directory,
+unreadable catalog),
 3 the run failed (a model could not be reached or used).
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.errors import ModelSpecError, SettingsError
-from agent.models import spec_kind
+from agent.models import check_spec
 from agent.settings import ROLES, Settings, load_settings
 from cli.catalog_arg import load_catalog_arg
 from cli.common import CliError, add_catalog_option
@@ -108,7 +109,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     try:
         settings = load_settings(overrides)
         for role in ROLES:
-            spec_kind(settings.model_for(role))
+            check_spec(settings.model_for(role))
     except (SettingsError, ModelSpecError) as exc:
         raise CliError(str(exc)) from None
     return settings

@@ -65,11 +65,22 @@ def test_failed_run_exits_three(capsys: pytest.CaptureFixture[str]) -> None:
     assert "status: failed" in capsys.readouterr().out
 
 
+def test_missing_api_key_exits_three(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("FLOWGEN_BASE_URL", raising=False)
+    assert main(["generate", REQUIREMENT, "--model", "openai:gpt-4o-mini"]) == 3
+    assert "missing API key: set OPENAI_API_KEY" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     "argv",
     [["generate"], ["generate", "x", "-f", "y"], ["generate", "   "],
      ["generate", "-f", "/no/such/file"], ["generate", "x", "--model", "gpt-4"],
-     ["generate", "x", "--planner", "openai:"], ["generate", "x", "--catalog", "/no/such"]],
+     ["generate", "x", "--planner", "openai:"], ["generate", "x", "--catalog", "/no/such"],
+     ["generate", "x", "--filler", "hf:/no/such/model"],
+     ["generate", "x", "--model", "scripted:/no/such.yaml"]],
 )
 def test_unusable_input_is_one_line_and_exit_two(
     argv: list[str], capsys: pytest.CaptureFixture[str]
