@@ -1,10 +1,11 @@
 """The flowgen chat graph: one run per user input; wiring only (nodes in `agent/chat/nodes`).
 
-    START ─┬─ command ───────────────────────────────→ END   (/accept, /undo, /diff, …)
-           ├─ generate ──────────────────────────────→ END   (first message: the generator)
-           └─ propose → apply ─┬─ finish ────────────→ END   (later messages: edit ops)
-                 ↑             │
-                 └─────────────┘ the edit left new errors and repairs remain
+    START ─┬─ command ──────────────────────→ END   (/accept, /undo, /diff, …)
+           ├─ generate ─────────────────────→ END   (first message: the generator)
+           └─ propose ──→ apply ──→ finish ─→ END   (later messages: edit operations)
+               ↑ ↺          │
+               └────────────┘ the edit left new errors; ↺ the answer was unusable
+              (both loops share one round counter, bounded by settings.max_repairs)
 
 State is plain JSON checkpointed per thread; run it with a checkpointer and a ``thread_id``
 (``flowgen chat`` uses SQLite). ``langgraph dev`` serves `graph`, which has no checkpointer of
@@ -49,7 +50,7 @@ def build_chat_graph(**compile_kwargs: Any) -> Any:
     builder.add_node(APPLY, apply_edit)
     builder.add_node(FINISH, finish)
     builder.add_conditional_edges(START, route_input, [COMMAND, GENERATE, PROPOSE])
-    builder.add_conditional_edges(PROPOSE, route_after_propose, [APPLY, FINISH])
+    builder.add_conditional_edges(PROPOSE, route_after_propose, [PROPOSE, APPLY, FINISH])
     builder.add_conditional_edges(APPLY, route_after_apply, [PROPOSE, FINISH])
     builder.add_edge(COMMAND, END)
     builder.add_edge(GENERATE, END)

@@ -83,12 +83,16 @@ def generate_first(state: ChatState, runtime: Runtime[Context]) -> dict[str, Any
 
 
 def propose_edit(state: ChatState, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Ask the model for the edit operations of this round (a repair round sees new errors)."""
+    """Ask the model for the edit operations of this round.
+
+    A repair round shows the model the errors the edit introduced, or why its previous answer
+    could not be used (not JSON, wrong shape), as the generator's repair loop does.
+    """
     working = _working(state)
     rounds = state.get("rounds") or 0
+    repair = [Issue.model_validate(i) for i in state.get("output_issues") or []]
     base = edit_base(state)
-    repair: list[Issue] = []
-    if rounds and base is not None:
+    if rounds and base is not None and not repair:
         repair = new_errors(base.issues, base.ids, working.issues, working.ids)
     try:
         outcome = propose(runtime.context, state["input"].strip(), working.as_flow(), repair)
@@ -101,6 +105,7 @@ def propose_edit(state: ChatState, runtime: Runtime[Context]) -> dict[str, Any]:
     started = working.model_copy(update={"notes": working.notes + notes})
     return {
         "plan": plan.model_dump(mode="json"),
+        "output_issues": [i.model_dump(mode="json") for i in outcome.issues],
         "working": started.model_dump(mode="json"),
         "rounds": rounds + 1,
     }
@@ -143,14 +148,19 @@ def route_after_apply(state: ChatState, runtime: Runtime[Context]) -> Literal["p
     return PROPOSE if fresh else FINISH
 
 
-def route_after_propose(state: ChatState) -> Literal["apply", "finish"]:
-    """Stop when the model could not be asked at all."""
-    return APPLY if state.get("plan") is not None else FINISH
+def route_after_propose(
+    state: ChatState, runtime: Runtime[Context]
+) -> Literal["propose", "apply", "finish"]:
+    """Ask again after unusable output while rounds remain; stop if the call failed."""
+    if state.get("plan") is None:
+        return FINISH
+    retry = (state.get("rounds") or 0) <= runtime.context.settings.max_repairs
+    return PROPOSE if state.get("output_issues") and retry else APPLY
 
 
 def finish(state: ChatState) -> dict[str, Any]:
     """Turn the working copy into the pending proposal and say what changed."""
-    done: dict[str, Any] = {"working": None, "plan": None, "rounds": 0}
+    done: dict[str, Any] = {"working": None, "plan": None, "rounds": 0, "output_issues": []}
     if state.get("plan") is None and not state.get("rounds"):
         return done  # the first model call failed: the reply already says why
     working = _working(state)

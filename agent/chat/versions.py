@@ -65,6 +65,8 @@ class ChatState(TypedDict, total=False):
     """The edit plan of the current round (internal to one turn)."""
     rounds: int
     """Edit rounds spent in the current turn (the first proposal plus repairs)."""
+    output_issues: list[dict[str, Any]]
+    """Why the model's last edit answer could not be used (shown to it in the next round)."""
 
 
 def versions_of(state: ChatState) -> list[Version]:

@@ -184,3 +184,29 @@ def test_new_trigger_without_inputs_is_filled_and_steps_stay() -> None:
         ("condition", "active=false"),
     ]
     assert flow.components == before.components
+
+
+def test_unusable_answer_is_shown_to_the_model_and_retried() -> None:
+    add = {
+        "reply": "logged",
+        "ops": [
+            {
+                "op": "add",
+                "step": {
+                    "category": "action",
+                    "definition": "log",
+                    "annotation": "log it",
+                    "inputs": [{"name": "log_message", "value": "done"}],
+                },
+            }
+        ],
+    }
+    chat = scripted_session(edits=["{not json", add])
+    chat.send(REQUIREMENT)
+    chat.send("/accept")
+    reply = chat.send("add a log step")
+    calls = chat.context.models[SPEC].calls_for("edit")
+    assert len(calls) == 2 and "invalid_json" in calls[1].prompt
+    assert "+ step 4 action log" in reply
+    proposal = pending_version(chat.state())
+    assert proposal is not None and proposal.status == "valid"
