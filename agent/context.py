@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from agent.settings import Role, Settings, load_settings
 from schemas.catalog import Catalog
 from tools.retriever import Retriever
+
+if TYPE_CHECKING:
+    from langgraph.prebuilt import ToolNode
 
 
 @dataclass
@@ -31,7 +34,7 @@ class Context:
     models: dict[str, BaseChatModel] = field(default_factory=dict)
     """Chat models by spec; a spec missing here is built by `agent.models.load_chat_model`."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _tools: Any = field(default=None, repr=False)
+    _tools: ToolNode | None = field(default=None, repr=False)
 
     def get_catalog(self) -> Catalog:
         """Return the catalog, loading it on first use."""
@@ -69,7 +72,7 @@ class Context:
                 self.models[spec] = model
             return model, spec
 
-    def get_tool_node(self) -> Any:
+    def get_tool_node(self) -> ToolNode:
         """Return the `ToolNode` over the lookup tools of this run's retriever."""
         retriever = self.get_retriever()
         with self._lock:
