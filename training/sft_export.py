@@ -133,10 +133,10 @@ def repair_row(
         return None
     _kind, comps = broken
     bad = Outline.model_validate({**gold, "components": comps})
-    issues = [i for i in pv.outline_issues(bad) if i["code"] not in REPAIR_CODES_SKIPPED]
+    issues = [i for i in pv.outline_issues(bad) if i.code not in REPAIR_CODES_SKIPPED]
     if not issues:
         return None
-    vars_ = pv.repair(req, bad.model_dump_json(), issues)
+    vars_ = pv.repair(req, bad, issues)
     return row("repair", cid, render_messages("repair", style, **vars_), outline_json(flow))
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,10 @@ from transformers import (
     AutoTokenizer,
     PreTrainedModel,
     PreTrainedTokenizerBase,
-    TrainerCallback,
-    TrainerControl,
-    TrainerState,
-    TrainingArguments,
 )
 from trl import SFTConfig, SFTTrainer
 
+from training.callbacks import TimeBudget
 from training.model_config import build_config
 from training.tokenizer import train_tokenizer
 
@@ -67,6 +63,7 @@ class SftOptions:
     threads: int | None = None
     seed: int = 0
     max_minutes: float | None = None
+    logging_steps: int = 10
 
 
 def load_rows(path: Path) -> list[dict[str, Any]]:
@@ -162,10 +159,11 @@ def sft_config(opts: SftOptions) -> SFTConfig:
         num_train_epochs=opts.epochs,
         max_steps=opts.max_steps,
         learning_rate=opts.lr,
-        lr_scheduler_type="cosine",
+        # A time budget brings its own (time-based) decay, see training.callbacks.
+        lr_scheduler_type="constant" if opts.max_minutes else "cosine",
         warmup_steps=0.03,
         weight_decay=0.01,
-        logging_steps=10,
+        logging_steps=opts.logging_steps,
         save_steps=opts.save_steps,
         save_total_limit=2,
         seed=opts.seed,
@@ -201,6 +199,7 @@ def run_sft(opts: SftOptions) -> dict[str, Any]:
         args=sft_config(opts),
         train_dataset=Dataset.from_list(rows),
         processing_class=tokenizer,
+        callbacks=[TimeBudget(opts.max_minutes)] if opts.max_minutes else None,
     )
     result = trainer.train(resume_from_checkpoint=True if resuming else None)
     opts.output.mkdir(parents=True, exist_ok=True)
@@ -208,24 +207,6 @@ def run_sft(opts: SftOptions) -> dict[str, Any]:
     tokenizer.save_pretrained(str(opts.output))
     losses = [e["loss"] for e in trainer.state.log_history if "loss" in e]
     return {**result.metrics, "losses": losses}
-
-
-class TimeBudget(TrainerCallback):
-    """Stop training (and save) once a wall-clock budget is spent, e.g. on a shared CPU."""
-
-    def __init__(self, minutes: float) -> None:
-        """Stop after `minutes` of training."""
-        self.deadline = time.monotonic() + minutes * 60
-
-    def on_step_end(
-        self, args: TrainingArguments, state: TrainerState, control: TrainerControl, **kwargs: Any
-    ) -> TrainerControl:
-        """Ask the trainer to stop when the budget is spent."""
-        if time.monotonic() >= self.deadline:
-            log.info("time budget spent at step %d; stopping", state.global_step)
-            control.should_training_stop = True
-            control.should_save = True
-        return control
 
 
 def _resume_scratch(checkpoints: Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:

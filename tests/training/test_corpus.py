@@ -1,0 +1,112 @@
+"""The synthetic corpus: deterministic, valid, span annotations, held-out test split."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from catalog import demo_catalog
+from evals.dataset import KNOWN_FEATURES, EvalCase
+from training.catalog_view import CatalogView
+from training.corpus import build, combination_heldout, is_test_only, to_row
+from training.phrasing import TEMPLATES, is_heldout
+from training.sampler import Case, sample_case
+from validator import validate
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, list[Case]]:
+    return build(demo_catalog(), {"train": 120, "dev": 20, "test": 40}, seed=3)
+
+
+def test_same_seed_same_corpus(corpus: dict[str, list[Case]]) -> None:
+    again = build(demo_catalog(), {"train": 120, "dev": 20, "test": 40}, seed=3)
+    assert [c.requirement for c in again["train"]] == [c.requirement for c in corpus["train"]]
+    assert [c.flow for c in again["test"]] == [c.flow for c in corpus["test"]]
+
+
+def test_other_seed_other_corpus(corpus: dict[str, list[Case]]) -> None:
+    other = build(demo_catalog(), {"train": 20, "dev": 0, "test": 0}, seed=4)
+    assert [c.requirement for c in other["train"]] != [c.requirement for c in corpus["train"][:20]]
+
+
+def test_every_flow_validates_without_errors(corpus: dict[str, list[Case]]) -> None:
+    catalog = demo_catalog()
+    for cases in corpus.values():
+        for case in cases:
+            errors = [i for i in validate(case.flow, catalog) if i.is_error]
+            assert errors == [], (case.requirement, errors)
+
+
+def test_raw_samples_mostly_validate() -> None:
+    # The generator filters invalid flows; the sampler itself must rarely produce them.
+    catalog = demo_catalog()
+    view = CatalogView(catalog)
+    rng = random.Random(11)
+    cases = [c for c in (sample_case(catalog, rng, lambda _t: True, view) for _ in range(80)) if c]
+    bad = [c for c in cases if any(i.is_error for i in validate(c.flow, catalog))]
+    assert len(bad) <= len(cases) // 10
+
+
+def test_annotations_are_spans_of_the_requirement(corpus: dict[str, list[Case]]) -> None:
+    for cases in corpus.values():
+        for case in cases:
+            assert case.flow["trigger"]["annotation"] in case.requirement
+            for comp in case.flow["components"]:
+                assert comp["annotation"], comp
+                assert comp["annotation"] in case.requirement, (comp, case.requirement)
+
+
+def test_sizes_and_nesting_stay_in_range(corpus: dict[str, list[Case]]) -> None:
+    # Depth counts enclosing flow-logic blocks; a PARALLEL and its PATH are one level.
+    for case in corpus["train"]:
+        comps = case.flow["components"]
+        assert 1 <= len(comps) <= 15
+        by_order = {c["order"]: c for c in comps}
+        depth: dict[int, int] = {}
+        for c in comps:
+            parent = by_order.get(c.get("block") or 0)
+            step = 0 if parent is None or parent["definition"] == "PATH" else 1
+            depth[c["order"]] = 0 if parent is None else depth[parent["order"]] + step
+        assert max(depth.values()) <= 3
+
+
+def test_test_split_holds_out_phrasing_or_combinations(corpus: dict[str, list[Case]]) -> None:
+    assert all(is_test_only(c) for c in corpus["test"])
+    for case in corpus["train"] + corpus["dev"]:
+        assert not any(is_heldout(t) for t in case.templates)
+        assert not combination_heldout(case.combination)
+
+
+def test_held_out_templates_exist_and_every_slot_keeps_one() -> None:
+    held = [
+        f"{s}:{i}" for s, ts in TEMPLATES.items() for i in range(len(ts)) if is_heldout(f"{s}:{i}")
+    ]
+    assert held
+    for slot in TEMPLATES:
+        assert not is_heldout(f"{slot}:0")
+
+
+def test_requirements_are_unique_across_splits(corpus: dict[str, list[Case]]) -> None:
+    all_reqs = [c.requirement for cases in corpus.values() for c in cases]
+    assert len(all_reqs) == len(set(all_reqs))
+
+
+def test_rows_are_eval_cases_with_known_features(corpus: dict[str, list[Case]]) -> None:
+    for i, case in enumerate(corpus["test"]):
+        row = to_row(case, "test", i)
+        parsed = EvalCase.model_validate(row)
+        assert parsed.source == "synthetic"
+        assert set(row["features"]) <= set(KNOWN_FEATURES)
+        assert {"explicit", "implicit"} & set(row["features"])
+
+
+def test_corpus_covers_triggers_and_flow_logic(corpus: dict[str, list[Case]]) -> None:
+    cases = corpus["train"] + corpus["dev"] + corpus["test"]
+    triggers = {c.flow["trigger"]["type"] for c in cases}
+    logic = {
+        x["definition"] for c in cases for x in c.flow["components"] if x["category"] == "flowlogic"
+    }
+    assert {"record_create", "record_update", "daily", "email", "service_catalog"} <= triggers
+    assert {"IF", "FOREACH", "PARALLEL", "PATH", "TRY", "CATCH"} <= logic
