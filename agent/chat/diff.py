@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Literal
 
-from agent.chat.tree import STEP_PILL
+from agent.chat.tree import map_step_pills
 from schemas.flow import Component, Flow, FlowInput
 
 ChangeKind = Literal["added", "removed", "changed", "moved"]
@@ -188,7 +188,7 @@ def _inputs(
 
 
 def _norm(text: str, uid_of: dict[int, str]) -> str:
-    return STEP_PILL.sub(lambda m: "{{step_" + uid_of.get(int(m.group(1)), m.group(1)), text)
+    return map_step_pills(text, lambda n: uid_of.get(n, str(n)))[0]
 
 
 def _flow_changes(old: Flow, new: Flow) -> list[ValueChange]:

@@ -7,15 +7,11 @@ diffs and pill rewriting can follow a step whose order changed.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from schemas.flow import Component, Flow, FlowInput
-
-# Only step pills carry orders; trigger/flow/subflow pills never need rewriting. The pill
-# grammar itself is validator/pills.py's business: this matches just the step number prefix.
-STEP_PILL = re.compile(r"\{\{\s*step_(\d+)(?=[.\s}])")
+from validator.pills import scan_pills
 
 
 @dataclass
@@ -72,18 +68,30 @@ def flatten(nodes: list[Node]) -> tuple[list[Component], list[str]]:
     return comps, ids
 
 
+def map_step_pills(text: str, rename: Callable[[int], str | None]) -> tuple[str, list[int]]:
+    """Replace the order of every well-formed `{{step_N…}}` pill by `rename(N)`.
+
+    Returns the new text and the orders for which `rename` gave None (those pills are left as
+    written). Malformed pills are left alone too: the validator reports them.
+    """
+    missing: list[int] = []
+    out = text
+    # Right to left, so the offsets of the pills still to replace stay valid.
+    for pill in sorted(scan_pills(text).pills, key=lambda p: p.start, reverse=True):
+        if pill.step is None:
+            continue
+        new = rename(pill.step)
+        if new is None:
+            missing.append(pill.step)
+            continue
+        replaced = pill.text.replace(f"step_{pill.step}", f"step_{new}", 1)
+        out = out[: pill.start] + replaced + out[pill.start + len(pill.text) :]
+    return out, missing[::-1]
+
+
 def rewrite_step_pills(text: str, mapping: dict[int, int]) -> tuple[str, list[int]]:
     """Renumber `{{step_N…}}` pills by `mapping`; return the text and the unmapped orders."""
-    missing: list[int] = []
-
-    def swap(match: re.Match[str]) -> str:
-        old = int(match.group(1))
-        if old not in mapping:
-            missing.append(old)
-            return match.group(0)
-        return match.group(0).replace(f"step_{old}", f"step_{mapping[old]}", 1)
-
-    return STEP_PILL.sub(swap, text), missing
+    return map_step_pills(text, lambda n: str(mapping[n]) if n in mapping else None)
 
 
 def rewrite_inputs(

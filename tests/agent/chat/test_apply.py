@@ -167,3 +167,15 @@ def test_set_trigger() -> None:
     result = _apply(inactive_user(), [op])
     assert result.flow.trigger is not None and result.flow.trigger.type == "daily"
     assert result.trigger_touched
+
+
+def test_rewrite_step_pills_handles_several_pills_and_leaves_malformed_ones() -> None:
+    from agent.chat.tree import rewrite_step_pills
+
+    text = "a={{step_1.record.manager}}^b={{step_3.count}}^c={{step_2 .x}}^d={{trigger.current}}"
+    out, missing = rewrite_step_pills(text, {1: 2, 2: 5})
+    assert (
+        out
+        == "a={{step_2.record.manager}}^b={{step_3.count}}^c={{step_2 .x}}^d={{trigger.current}}"
+    )
+    assert missing == [3]
