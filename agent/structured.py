@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+import httpx
 import openai
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -36,16 +37,20 @@ RETRYABLE: tuple[type[BaseException], ...] = (
     openai.APIConnectionError,  # includes APITimeoutError
     openai.RateLimitError,
     openai.InternalServerError,
+    httpx.TransportError,  # hf-endpoint models talk httpx directly
 )
-# Errors a retry cannot fix; RuntimeError/ValueError cover local generation failures.
+# Errors a retry cannot fix; RuntimeError/ValueError cover local generation failures, and
+# httpx errors come from hf-endpoint models (huggingface_hub), transient ones sorted out below.
 FATAL: tuple[type[BaseException], ...] = (
     FatalModelError,
     openai.APIStatusError,
     openai.OpenAIError,
+    httpx.HTTPError,
     RuntimeError,
     ValueError,
     OSError,
 )
+TRANSIENT_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
 
@@ -147,7 +152,9 @@ def _invoke_with_retries(
             return model.invoke(messages, **kwargs)
         except openai.LengthFinishReasonError:
             raise
-        except RETRYABLE as exc:
+        except (*RETRYABLE, *FATAL) as exc:
+            if not is_transient(exc):
+                raise ModelCallError(call.node, call.spec, describe_error(exc)) from None
             if attempt == attempts - 1:
                 raise ModelCallError(call.node, call.spec,
                                      f"{describe_error(exc)} after {attempts} attempt(s)") from None
@@ -155,19 +162,29 @@ def _invoke_with_retries(
             log.warning("model %s in node %s: %s; retrying in %.1fs",
                         call.spec, call.node, describe_error(exc), delay)
             time.sleep(delay)
-        except FATAL as exc:
-            raise ModelCallError(call.node, call.spec, describe_error(exc)) from None
     raise AssertionError("unreachable: the loop returns or raises")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Tell whether a failed call is worth retrying (rate limit, 5xx, timeout, dropped link)."""
+    if isinstance(exc, RETRYABLE):
+        return True
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    return isinstance(exc, httpx.HTTPError) and status in TRANSIENT_STATUS
 
 
 def describe_error(exc: BaseException) -> str:
     """Describe a model failure in one line without request content or secrets."""
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
+    if isinstance(exc, openai.APITimeoutError | TimeoutError | httpx.TimeoutException):
         return "timeout"
-    if isinstance(exc, openai.APIConnectionError | ConnectionError):
+    if isinstance(exc, openai.APIConnectionError | ConnectionError | httpx.TransportError):
         return "connection failed"
     if isinstance(exc, openai.APIStatusError):
         return f"HTTP {exc.status_code} from the model server"
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(exc, httpx.HTTPError) and status is not None:
+        return f"HTTP {status} from the model server"
     if isinstance(exc, TransientModelError | FatalModelError):
         return str(exc)
     return f"{type(exc).__name__}: {str(exc)[:200]}"

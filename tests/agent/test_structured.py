@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from langchain_core.messages import HumanMessage
 
 from agent.errors import ModelCallError
+from agent.models import load_chat_model
 from agent.output_schemas import FilledInputs
 from agent.scripted import ScriptedChatModel
 from agent.settings import load_settings
-from agent.structured import Call, call_structured, parse_json_output
+from agent.structured import (
+    Call,
+    call_structured,
+    describe_error,
+    is_transient,
+    parse_json_output,
+)
 from schemas.flow import Outline
 
 SETTINGS = load_settings({"backoff_s": 0.0, "retries": 2}, env={})
@@ -76,3 +84,20 @@ def test_fatal_errors_are_not_retried(tmp_path: Path) -> None:
         call_structured(model, [HumanMessage("x")], {}, Outline,
                         Call(node="plan", spec="scripted:s.yaml"), SETTINGS)
     assert len(model.calls) == 1
+
+
+def test_http_errors_from_endpoint_clients_are_classified() -> None:
+    request = httpx.Request("POST", "http://127.0.0.1:1")
+    assert is_transient(httpx.ConnectError("refused", request=request))
+    for status, transient in ((429, True), (503, True), (401, False), (404, False)):
+        response = httpx.Response(status, request=request)
+        error = httpx.HTTPStatusError("x", request=request, response=response)
+        assert is_transient(error) is transient
+        assert describe_error(error) == f"HTTP {status} from the model server"
+
+
+def test_unreachable_endpoint_fails_after_retries() -> None:
+    model = load_chat_model("hf-endpoint:http://127.0.0.1:9", SETTINGS)
+    call = Call(node="fill", spec="hf-endpoint:http://127.0.0.1:9")
+    with pytest.raises(ModelCallError, match="connection failed after 3 attempt"):
+        call_structured(model, [HumanMessage("x")], {}, FilledInputs, call, SETTINGS)
