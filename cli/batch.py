@@ -15,9 +15,9 @@ from pathlib import Path
 from agent.batch import BatchInterrupted, BatchSummary, run_batch
 from agent.batch_io import BatchFileError
 from agent.errors import GeneratorError
-from agent.settings import Settings, load_settings
 from catalog import CatalogError
 from cli.common import CliError, add_catalog_option
+from cli.generate import settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def add_generator_options(parser: argparse.ArgumentParser) -> None:
-    """Add the model/catalog options shared by the commands that run the generator."""
+    """Add the model/catalog options of `flowgen generate` (read by its `settings_from_args`)."""
     parser.add_argument(
         "--model",
         metavar="SPEC",
@@ -54,28 +54,8 @@ def add_generator_options(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{role}", metavar="SPEC", help=f"model of the {role} only")
     parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server for openai:")
     parser.add_argument("--max-repairs", type=int, metavar="N", help="repair rounds allowed")
+    parser.add_argument("--no-repair", action="store_true", help="same as --max-repairs 0")
     add_catalog_option(parser)
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Build settings from the generator options (flags > environment > defaults).
-
-    Raises:
-        CliError: a value is malformed (exit 2).
-    """
-    overrides = {
-        "model": args.model,
-        "planner_model": args.planner,
-        "filler_model": args.filler,
-        "repairer_model": args.repairer,
-        "base_url": args.base_url,
-        "max_repairs": args.max_repairs,
-        "catalog_path": args.catalog,
-    }
-    try:
-        return load_settings(overrides)
-    except GeneratorError as exc:
-        raise CliError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
