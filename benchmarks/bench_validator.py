@@ -1,4 +1,3 @@
-# ruff: noqa: T201  (a benchmark's job is to print its table)
 """Benchmark the validator: mean/p50/p99 time to validate a 50-component flow and each clean
 fixture flow against the demo catalog.
 

@@ -188,9 +188,13 @@ class OutlineComponent(_Strict):
 
     category: Category = Field(description=Component.model_fields["category"].description)
     definition: StrictStr = Field(description=Component.model_fields["definition"].description)
-    scope: StrictStr = Field(default="global", description=Component.model_fields["scope"].description)
+    scope: StrictStr = Field(
+        default="global", description=Component.model_fields["scope"].description
+    )
     order: StrictInt = Field(description=Component.model_fields["order"].description)
-    block: StrictInt | None = Field(default=None, description=Component.model_fields["block"].description)
+    block: StrictInt | None = Field(
+        default=None, description=Component.model_fields["block"].description
+    )
     annotation: StrictStr = Field(
         description="The fragment of the user's requirement that this step implements, quoted "
         "from the requirement; it is the retrieval query used to fill the step."
