@@ -8,8 +8,10 @@ for the rest of the run (fill nodes run in parallel threads, hence the lock).
 from __future__ import annotations
 
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -77,9 +79,20 @@ class Context:
         retriever = self.get_retriever()
         with self._lock:
             if self._tools is None:
-                from langgraph.prebuilt import ToolNode
-
-                from tools.lookup import make_lookup_tools
-
-                self._tools = ToolNode(make_lookup_tools(retriever))
+                # Retriever backends hash by identity; the protocol just cannot promise it.
+                self._tools = tool_node_for(cast(Hashable, retriever))
             return self._tools
+
+
+@lru_cache(maxsize=8)
+def tool_node_for(retriever: Hashable) -> ToolNode:
+    """Return a `ToolNode` over the lookup tools of a retriever, shared by the runs using it.
+
+    Building the tools and the node costs milliseconds per run; runs that share a retriever
+    (batches, evals, benchmarks) share the node too. The cache keeps the last 8 retrievers.
+    """
+    from langgraph.prebuilt import ToolNode
+
+    from tools.lookup import make_lookup_tools
+
+    return ToolNode(make_lookup_tools(cast(Retriever, retriever)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from typing import Any
@@ -133,6 +134,16 @@ def measure(repeat: int, warmup: int, retriever: Retriever) -> dict[str, Any]:
     }
 
 
+def calibration_us(repeat: int = 2000) -> float:
+    """Return the p50 time of `sum(range(1000))` in µs: how fast this machine is right now."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        sum(range(1000))
+        samples.append((time.perf_counter() - started) * 1e6)
+    return statistics.median(samples)
+
+
 def main() -> None:
     """Parse flags, run, print a table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,10 +155,16 @@ def main() -> None:
         "sqlite retrieval": make_retriever(demo_catalog()),
         "null retrieval (graph only)": NullRetriever(),
     }
-    results = {name: measure(args.repeat, args.warmup, r) for name, r in retrievers.items()}
+    results: dict[str, Any] = {
+        name: measure(args.repeat, args.warmup, r) for name, r in retrievers.items()
+    }
+    machine = {"calibration_us": round(calibration_us(), 2),
+               "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"machine": machine, **results}, indent=2))
         return
+    print(f"machine: sum(range(1000)) p50 {machine['calibration_us']} µs, "
+          f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs")
     for name, numbers in results.items():
         print(f"{name}: {numbers['steps']}-step flow, zero-latency model, "
               f"{numbers['repeat']} runs (status {numbers['status']})")

@@ -42,6 +42,7 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@cache
 def template_path(node: str, style: str) -> Path:
     """Return the template file used for a node in a style (with the compact → chat fallback)."""
     path = PROMPTS_DIR / style / f"{node}.j2"
