@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from syrupy.assertion import SnapshotAssertion
 
+import graph as graph_module
 from graph import graph
 from schemas.issues import Issue, has_errors
 from schemas.result import GenerationResult
@@ -141,3 +144,21 @@ def test_results_are_consistent() -> None:
 
 def test_graph_topology_snapshot(snapshot: SnapshotAssertion) -> None:
     assert graph.get_graph().draw_mermaid() == snapshot
+
+
+def test_placeholders_are_valid_but_flagged() -> None:
+    result, model = run_script("placeholder.yaml", requirement="when an incident is created, "
+                               "print a shipping label and log it")
+    assert result.status == "valid_with_placeholders"
+    assert codes(result.issues) == {"placeholder_step"}
+    assert not has_errors(result.issues)
+    assert result.repairs_used == 0 and model.calls_for("repair") == []
+    assert model.calls_for("fill", "1") == []  # a placeholder has no inputs to fill
+
+
+def test_langgraph_json_serves_the_compiled_graph() -> None:
+    config = json.loads((Path(__file__).resolve().parent.parent / "langgraph.json").read_text())
+    module, _, attribute = config["graphs"]["flowgen"].partition(":")
+    assert module == "./graph.py"
+    assert getattr(graph_module, attribute) is graph
+    assert graph.name == "flowgen"
