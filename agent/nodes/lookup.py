@@ -7,6 +7,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, ToolCall, ToolMessage
 from langgraph.config import get_config
+from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
 from agent.candidates import needs_fill, trigger_params
@@ -20,7 +21,7 @@ from schemas.flow import Outline
 from tools.pinning import pinned_tables
 
 
-def tool_node_executor(tool_node: Any) -> Executor:
+def tool_node_executor(tool_node: ToolNode) -> Executor:
     """Return an executor that sends tool calls as one AIMessage through a `ToolNode`."""
 
     def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
