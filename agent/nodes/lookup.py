@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from langchain_core.messages import AIMessage, ToolCall, ToolMessage
+from langchain_core.runnables.config import patch_config
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
@@ -28,7 +29,7 @@ def tool_node_executor(tool_node: ToolNode) -> Executor:
         if not calls:
             return []
         # The lookups are sub-millisecond SQLite queries: one worker beats a thread per call.
-        config = {**get_config(), "max_concurrency": 1}
+        config = patch_config(get_config(), max_concurrency=1)
         out = tool_node.invoke({"messages": [AIMessage(content="", tool_calls=calls)]}, config)
         by_id = {m.tool_call_id: m.content for m in out["messages"] if isinstance(m, ToolMessage)}
         return [parse_tool_output(by_id.get(str(c["id"]), "")) for c in calls]
