@@ -30,7 +30,6 @@ __all__ = [
     "FlowTreeTooLarge",
     "UnparseableFlow",
     "UnscorableFlow",
-    "Variant",
     "edit_distance",
     "flow_tree",
     "flowsim",
@@ -47,9 +46,6 @@ _HEAVY_PREFIXES = ("action", "flowlogic", "subflow")
 # keeping lines that start with digits and a colon, so labels with ':' or '\n' count oddly.
 _NODE_LINE = re.compile(r"^\d+:")
 _CODE_FENCE = "```json"
-
-Variant = bool
-"""`full=True` is FlowSim with inputs and decomposed queries; `False` is the outline variant."""
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _trigger_key(trigger: object) -> str:
     try:
         # Key order inside each input matters here, exactly as in the reference's json.dumps.
         return json.dumps({"type": trigger.get("type"), "inputs": inputs})
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise UnscorableFlow(f"trigger is not JSON-serialisable: {exc}") from exc
 
 
