@@ -97,7 +97,8 @@ def test_trigger_and_repair_vars_render() -> None:
                                     SETTINGS)
     assert trig["step"]["type"] == "record_update" and trig["pills"] == []
     assert any(p["name"] == "table" for p in trig["params"])
-    assert render_messages("fill_trigger", "chat", **trig)
+    for style in ("chat", "compact"):
+        assert render_messages("fill_trigger", style, **trig)
     outline = Outline.model_validate({
         "name": FLOW.name, "trigger": {"type": "record_update", "annotation": "when"},
         "components": [c.model_dump(exclude={"inputs"}) for c in FLOW.components]})
@@ -107,3 +108,4 @@ def test_trigger_and_repair_vars_render() -> None:
                              SETTINGS)
     assert '"definition":"FOREACH"' in rep["issues"][0]["fragment"]
     assert "ELSE without IF" in str(render_messages("repair", "chat", **rep)[-1].content)
+    assert render_messages("repair", "compact", **rep)
