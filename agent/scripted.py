@@ -8,7 +8,9 @@ the list is spent), or a mapping from a key to such a list; ``fill`` is keyed by
 - a JSON object or array: sent back as its JSON text;
 - a string: sent back verbatim (use it for invalid JSON);
 - ``{"text": "...", "finish_reason": "length", "usage": {"input_tokens": 1, "output_tokens": 2}}``;
-- ``{"error": "rate_limit" | "server" | "timeout" | "connection" | "auth"}``: the call fails.
+- ``{"error": "rate_limit" | "server" | "timeout" | "connection" | "auth"}``: the call fails;
+- ``{"tool_calls": [{"name": "search_columns", "args": {...}}]}``: the model calls tools (the
+  node ``fill_lookup`` / ``fill_trigger_lookup`` answers the model's own lookup rounds).
 
 The model records every prompt it receives (`calls`) so tests can assert on them.
 """
@@ -25,7 +27,7 @@ from typing import Any
 
 import yaml
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import PrivateAttr
 
@@ -141,6 +143,12 @@ class ScriptedChatModel(BaseChatModel):
 def _result(output: Any) -> ChatResult:
     if isinstance(output, dict) and "error" in output:
         _raise(str(output["error"]))
+    if isinstance(output, dict) and "tool_calls" in output:
+        calls = [ToolCall(name=str(c["name"]), args=dict(c.get("args", {})), id=f"call_{i}",
+                          type="tool_call")
+                 for i, c in enumerate(output["tool_calls"])]
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content="",
+                                                                       tool_calls=calls))])
     meta: dict[str, Any] = {"finish_reason": "stop"}
     usage = None
     if isinstance(output, dict) and "text" in output and set(output) <= TEXT_KEYS:

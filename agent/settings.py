@@ -54,6 +54,14 @@ class Settings(BaseModel):
     max_choice_lookups: int = Field(
         default=1, ge=0, description="Choice columns per step whose values are searched."
     )
+    model_lookup_rounds: int = Field(
+        default=0, ge=0, le=5,
+        description="Rounds of lookup tool calls a tool-calling filler (openai:, scripted:) may "
+        "make before answering; 0: only the graph's own lookups.",
+    )
+    model_lookup_calls: int = Field(
+        default=4, ge=1, le=20, description="Tool calls honoured per model lookup round."
+    )
     retries: int = Field(default=2, ge=0, le=10, description="Retries of a failed model call.")
     backoff_s: float = Field(default=0.5, ge=0, description="First retry delay (doubles).")
     backoff_max_s: float = Field(default=8.0, ge=0, description="Longest retry delay.")

@@ -89,7 +89,7 @@ def call_structured(
     """
     kwargs = _request_kwargs(call, schema, settings)
     try:
-        message = _invoke_with_retries(model, messages, kwargs, call, settings)
+        message = invoke_with_retries(model, messages, kwargs, call, settings)
     except openai.LengthFinishReasonError:
         # The OpenAI client refuses to hand back a truncated structured answer.
         return Outcome(None, [_truncated(call)])
@@ -139,13 +139,19 @@ def _function(schema: dict[str, Any]) -> dict[str, Any]:
         "name": "answer", "description": "Give the answer.", "parameters": schema}}
 
 
-def _invoke_with_retries(
-    model: BaseChatModel,
+def invoke_with_retries(
+    model: Any,
     messages: list[BaseMessage],
     kwargs: dict[str, Any],
     call: Call,
     settings: Settings,
 ) -> BaseMessage:
+    """Invoke a chat model (or a model with tools bound), retrying transient failures.
+
+    Raises:
+        ModelCallError: a fatal failure, or a transient one that outlived the retries.
+        openai.LengthFinishReasonError: passed through for the caller to turn into an issue.
+    """
     attempts = settings.retries + 1
     for attempt in range(attempts):
         try:

@@ -162,3 +162,19 @@ def test_langgraph_json_serves_the_compiled_graph() -> None:
     assert module == "./graph.py"
     assert getattr(graph_module, attribute) is graph
     assert graph.name == "flowgen"
+
+
+def test_tool_calling_filler_makes_bounded_lookups_of_its_own() -> None:
+    result, model = run_script("model_lookups.yaml", model_lookup_rounds=2, model_lookup_calls=1)
+    assert result.status == "valid"
+    assert len(model.calls_for("fill_lookup", "1")) == 2  # it keeps asking: the rounds stop it
+    assert len(model.calls_for("fill_lookup", "2")) == 1  # answered without calls: one round
+    final = model.calls_for("fill", "1")[0].messages
+    tool_answers = [m for m in final if m.type == "tool"]
+    assert len(tool_answers) == 2  # one call honoured per round, the second call dropped
+    assert "assigned_to" in str(tool_answers[0].content)
+
+
+def test_model_lookups_are_off_by_default() -> None:
+    _, model = run_script("model_lookups.yaml")
+    assert model.calls_for("fill_lookup") == []

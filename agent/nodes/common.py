@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from agent.context import Context
 from agent.errors import GeneratorError, ModelCallError
+from agent.model_lookups import can_look_up, gather_lookups
 from agent.prompts import render_messages
 from agent.settings import Role
 from agent.structured import Call, Outcome, call_structured
@@ -32,8 +33,12 @@ def ask(
     *,
     key: str = "*",
     order: int | None = None,
+    model_lookups: bool = False,
 ) -> Outcome[T]:
     """Render a node's prompt for the role's model and call it for structured output.
+
+    With `model_lookups`, a tool-calling model may first make bounded catalog lookups of its
+    own (`agent.model_lookups`); the structured answer then sees their results.
 
     Raises:
         ModelCallError: the model could not be built or called (after retries).
@@ -46,6 +51,8 @@ def ask(
         raise ModelCallError(node, spec, str(exc)) from None
     messages = render_messages(node, ctx.settings.style_for(spec), **variables)
     call = Call(node=node, spec=spec, key=key, order=order)
+    if model_lookups and can_look_up(spec, ctx.settings):
+        messages = gather_lookups(model, messages, ctx.get_tool_node(), call, ctx.settings)
     return call_structured(model, messages, schema, output_type, call, ctx.settings)
 
 

@@ -84,7 +84,7 @@ def fill_step(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         schema = inputs_schema(variables["params"], variables["tables"])
         outcome = ask(ctx, "filler", "fill", variables, schema, FilledInputs,
-                      key=str(task.order), order=task.order)
+                      key=str(task.order), order=task.order, model_lookups=True)
     except RUN_ERRORS as exc:
         return {"failure": str(exc), **accounting("fill", started)}
     inputs = [i.to_input() for i in outcome.value.inputs] if outcome.value else None

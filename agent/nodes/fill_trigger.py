@@ -69,7 +69,7 @@ def fill_trigger(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]
         )
         schema = inputs_schema(variables["params"], variables["tables"])
         outcome = ask(ctx, "filler", "fill_trigger", variables, schema, FilledInputs,
-                      key="trigger", order=None)
+                      key="trigger", order=None, model_lookups=True)
     except RUN_ERRORS as exc:
         return {"failure": str(exc), **accounting("fill_trigger", started)}
     inputs = [i.to_input() for i in outcome.value.inputs] if outcome.value else None
