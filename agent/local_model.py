@@ -32,6 +32,10 @@ GRAMMAR_CACHE_SIZE = 256
 """Compiled grammars kept per model (schemas repeat across steps and runs)."""
 
 
+MIN_NEW_TOKENS = 16
+"""Smallest output budget of a call, even when the prompt nearly fills the context window."""
+
+
 class LocalModelError(Exception):
     """A local model directory is missing, broken or unusable; the message says which and why."""
 
@@ -143,8 +147,9 @@ class LocalConstrainedChat(ChatHuggingFace):
 
             inner = GrammarProcessor(self._loaded.grammar(schema))
         counter = _Counter(inner)
+        limit = self._token_limit(messages)
         pipeline_kwargs = {
-            "max_new_tokens": self.max_new_tokens,
+            "max_new_tokens": limit,
             "do_sample": False,
             "return_full_text": False,
             "logits_processor": LogitsProcessorList([counter]),
@@ -157,14 +162,30 @@ class LocalConstrainedChat(ChatHuggingFace):
                 stream=False,
                 pipeline_kwargs=pipeline_kwargs,
             )
-        self._annotate(result, messages, counter.steps)
+        self._annotate(result, messages, counter.steps, limit)
         return result
 
-    def _annotate(self, result: ChatResult, messages: list[BaseMessage], steps: int) -> None:
-        """Attach finish reason and token usage to the generated message."""
+    def _prompt_tokens(self, messages: list[BaseMessage]) -> int:
         prompt = self._to_chat_prompt(messages)
-        n_in = len(self._loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"])
-        finish = "length" if steps >= self.max_new_tokens else "stop"
+        return len(self._loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"])
+
+    def _token_limit(self, messages: list[BaseMessage]) -> int:
+        """Return the call's output budget: `max_new_tokens`, capped by the context window.
+
+        A small model trained on short sequences has nothing sensible to say past its window;
+        running into it is reported as a length stop like any other.
+        """
+        window = getattr(self._loaded.pipeline.pipeline.model.config, "max_position_embeddings", 0)
+        if not window:
+            return self.max_new_tokens
+        return max(MIN_NEW_TOKENS, min(self.max_new_tokens, window - self._prompt_tokens(messages)))
+
+    def _annotate(
+        self, result: ChatResult, messages: list[BaseMessage], steps: int, limit: int
+    ) -> None:
+        """Attach finish reason and token usage to the generated message."""
+        n_in = self._prompt_tokens(messages)
+        finish = "length" if steps >= limit else "stop"
         for gen in result.generations:
             msg = gen.message
             if isinstance(msg, AIMessage):
