@@ -2,7 +2,8 @@
 
 The server runs on 127.0.0.1 in a thread, answers `/v1/chat/completions` by recognising which
 node is asking (from the prompt), and keeps every request so the tests can check what the
-generator sent: the model name, the JSON-schema response format, the token limit and the key.
+generator sent: the model name, the JSON-schema response format, the token limit, the key, and
+the tool-call round trip of a filler that makes its own lookups.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class Replay:
     """Node → HTTP statuses to answer before the recorded output (consumed in order)."""
     truncate: set[str] = field(default_factory=set)
     """Nodes whose first answer stops at the token limit."""
+    lookups: set[str] = field(default_factory=set)
+    """Steps whose filler asks for one column search when offered tools (then stops)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -69,6 +72,16 @@ def completion(model: str, text: str, finish: str = "stop") -> dict[str, Any]:
     }
 
 
+def tool_call_completion(model: str) -> dict[str, Any]:
+    """Build a response in which the model calls `search_columns`."""
+    call = {"id": "call_1", "type": "function", "function": {
+        "name": "search_columns", "arguments": json.dumps({"query": "assigned to",
+                                                           "table": "incident"})}}
+    body = completion(model, "", "tool_calls")
+    body["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": [call]}
+    return body
+
+
 def make_handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
     """Build the request handler class bound to one replay."""
 
@@ -83,8 +96,15 @@ def make_handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
                 status = pending.pop(0) if pending else 200
                 truncated = node in replay.truncate
                 replay.truncate.discard(node)
+                wants_lookup = "tools" in body and key in replay.lookups
+                if wants_lookup:
+                    replay.lookups.discard(key)
             if status != 200:
                 self._send(status, {"error": {"message": "scripted", "type": "server_error"}})
+            elif "tools" in body:
+                reply = tool_call_completion(body["model"]) if wants_lookup else completion(
+                    body["model"], "enough")
+                self._send(200, reply)
             elif truncated:
                 self._send(200, completion(body["model"], '{"name": "Reass', "length"))
             else:
@@ -183,3 +203,18 @@ def test_missing_api_key_fails_cleanly(monkeypatch: pytest.MonkeyPatch) -> None:
                       catalog=demo_catalog(), retriever=demo_retriever())
     assert result.status == "failed"
     assert "missing API key" in (result.reason or "") and "OPENAI_API_KEY" in (result.reason or "")
+
+
+def test_model_lookups_round_trip_over_http(server: tuple[str, Replay]) -> None:
+    base_url, replay = server
+    replay.lookups.add("1")
+    result = run(base_url, model_lookup_rounds=2)
+    assert result.status == "valid"
+    offered = [b for b in replay.requests if "tools" in b]
+    assert {t["function"]["name"] for t in offered[0]["tools"]} >= {"search_columns"}
+    step1 = next(b for b in replay.requests
+                 if "tools" not in b and node_of(b) == ("fill", "1"))
+    roles = [m["role"] for m in step1["messages"]]
+    assert roles == ["system", "user", "assistant", "tool"]
+    assert "assigned_to" in step1["messages"][-1]["content"]
+    assert step1["response_format"]["type"] == "json_schema"
