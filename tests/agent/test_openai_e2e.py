@@ -72,11 +72,13 @@ def completion(model: str, text: str, finish: str = "stop") -> dict[str, Any]:
     }
 
 
-def tool_call_completion(model: str) -> dict[str, Any]:
-    """Build a response in which the model calls `search_columns`."""
-    call = {"id": "call_1", "type": "function", "function": {
-        "name": "search_columns", "arguments": json.dumps({"query": "assigned to",
-                                                           "table": "incident"})}}
+def tool_call_completion(model: str, name: str = "search_columns",
+                         arguments: str | None = None) -> dict[str, Any]:
+    """Build a response in which the model calls one tool (a column search by default)."""
+    if arguments is None:
+        arguments = json.dumps({"query": "assigned to", "table": "incident"})
+    call = {"id": "call_1", "type": "function",
+            "function": {"name": name, "arguments": arguments}}
     body = completion(model, "", "tool_calls")
     body["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": [call]}
     return body
@@ -101,6 +103,8 @@ def make_handler(replay: Replay) -> type[BaseHTTPRequestHandler]:
                     replay.lookups.discard(key)
             if status != 200:
                 self._send(status, {"error": {"message": "scripted", "type": "server_error"}})
+            elif body.get("tool_choice", {}).get("function", {}).get("name") == "answer":
+                self._send(200, tool_call_completion(body["model"], "answer", answer(node, key)))
             elif "tools" in body:
                 reply = tool_call_completion(body["model"]) if wants_lookup else completion(
                     body["model"], "enough")
@@ -218,3 +222,16 @@ def test_model_lookups_round_trip_over_http(server: tuple[str, Replay]) -> None:
     assert roles == ["system", "user", "assistant", "tool"]
     assert "assigned_to" in step1["messages"][-1]["content"]
     assert step1["response_format"]["type"] == "json_schema"
+
+
+@pytest.mark.parametrize("method", ["function_calling", "json_object"])
+def test_other_structured_methods(server: tuple[str, Replay], method: str) -> None:
+    base_url, replay = server
+    result = run(base_url, structured_method=method)
+    assert result.status == "valid", result.issues
+    for body in replay.requests:
+        if method == "json_object":
+            assert body["response_format"] == {"type": "json_object"}
+        else:
+            assert "response_format" not in body
+            assert body["tool_choice"]["function"]["name"] == "answer"
