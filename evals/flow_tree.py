@@ -27,7 +27,7 @@ FREE_LABELS = frozenset({"flow", "trigger", "components", "inputs", "outputs"}) 
 """Structural labels: free to insert or delete and not counted in a tree's size."""
 
 MAX_TREE_NODES = 3000
-"""Largest tree scored; the distance needs two len(a) x len(b) tables (~70 MB at the limit)."""
+"""Largest tree scored; the distance needs three len(a) x len(b) int32 tables (~110 MB here)."""
 MAX_COMPONENTS = 2000
 """Longest component list scored; the reference's child search is quadratic in it."""
 

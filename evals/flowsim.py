@@ -39,6 +39,9 @@ __all__ = [
     "tree_similarity",
 ]
 
+MAX_DP_CELLS = 300_000_000
+"""Most Zhang–Shasha cells computed for one pair (~2–6 s); 50-step flows need ~2·10⁷."""
+
 _TRIGGER_TYPES = frozenset(TRIGGER_TYPES)
 # Component labels are `category___DEFINITION___scope`; renaming one costs 2 (reference rule).
 _HEAVY_PREFIXES = ("action", "flowlogic", "subflow")
@@ -107,7 +110,7 @@ def _node_costs(labels: Sequence[object]) -> np.ndarray:
     """Return insert/delete costs: 0 for structural nodes and empty labels, else 1."""
     return np.fromiter(
         (0 if label in FREE_LABELS or label == "" else 1 for label in labels),
-        dtype=np.int64,
+        dtype=np.int32,
         count=len(labels),
     )
 
@@ -123,13 +126,19 @@ def _rename_costs(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         count=len(ids),
     )
     either_heavy = heavy[ids_a][:, None] | heavy[ids_b][None, :]
-    costs = np.where(either_heavy, 2, 1).astype(np.int64)
+    costs = np.where(either_heavy, np.int32(2), np.int32(1))
     costs[ids_a[:, None] == ids_b[None, :]] = 0
     return costs
 
 
 def _distance(a: _Scored, b: _Scored) -> int:
-    """Return the FlowSim-cost tree edit distance between two prepared trees."""
+    """Return the FlowSim-cost tree edit distance between two prepared trees.
+
+    Raises:
+        FlowTreeTooLarge: when the distance would take more than `MAX_DP_CELLS` steps.
+    """
+    if a.encoded.keyroot_work * b.encoded.keyroot_work > MAX_DP_CELLS:
+        raise FlowTreeTooLarge("flows nest too deeply to compare in reasonable time")
     return tree_edit_distance(
         a.encoded,
         b.encoded,
@@ -140,7 +149,11 @@ def _distance(a: _Scored, b: _Scored) -> int:
 
 
 def _similarity(a: _Scored, b: _Scored) -> float:
-    """Return 1 - TED / (|a| + |b|), or 1.0 when both trees count no nodes."""
+    """Return 1 - TED / (|a| + |b|), or 1.0 when both trees count no nodes.
+
+    Raises:
+        FlowTreeTooLarge: see `_distance`.
+    """
     if a.size == 0 and b.size == 0:
         return 1.0
     return 1.0 - float(_distance(a, b)) / (a.size + b.size)
@@ -182,11 +195,9 @@ def flowsim(pred: object, gold: object, *, full: bool = False) -> float:
         the reference cannot score, or exceeds the tree-size limit.
     """
     try:
-        a = _prepare_flow(pred, full)
-        b = _prepare_flow(gold, full)
+        return _similarity(_prepare_flow(pred, full), _prepare_flow(gold, full))
     except UnscorableFlow:
         return 0.0
-    return _similarity(a, b)
 
 
 def macro_average(scores: Iterable[float]) -> float:

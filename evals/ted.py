@@ -69,6 +69,15 @@ class PostorderTree:
         """Return the number of nodes."""
         return len(self.labels)
 
+    @property
+    def keyroot_work(self) -> int:
+        """Return the summed size of the keyroot subtrees.
+
+        The DP fills `a.keyroot_work * b.keyroot_work` cells, so this bounds the running time
+        before it is spent (deep, narrow trees make it grow towards n² per side).
+        """
+        return int((self.keyroots - self.lld[self.keyroots] + 1).sum())
+
 
 def encode(root: Tree) -> PostorderTree:
     """Encode a tree in postorder with leftmost-leaf and keyroot arrays (iteratively)."""
@@ -111,8 +120,9 @@ def _zhang_shasha(
     """Run the Zhang–Shasha DP exactly as `zss.distance` does and return the root distance."""
     size_a = lld_a.shape[0]
     size_b = lld_b.shape[0]
-    treedist = np.zeros((size_a, size_b), dtype=np.int64)
-    forest = np.zeros((size_a + 1, size_b + 1), dtype=np.int64)
+    # int32 halves memory on large trees; distances are sums of small costs and cannot overflow.
+    treedist = np.zeros((size_a, size_b), dtype=np.int32)
+    forest = np.zeros((size_a + 1, size_b + 1), dtype=np.int32)
     for i in keyroots_a:
         left_i = lld_a[i]
         rows = i - left_i + 2
@@ -170,8 +180,8 @@ def tree_edit_distance(
             a.keyroots,
             b.lld,
             b.keyroots,
-            np.ascontiguousarray(delete, dtype=np.int64),
-            np.ascontiguousarray(insert, dtype=np.int64),
-            np.ascontiguousarray(rename, dtype=np.int64),
+            np.ascontiguousarray(delete, dtype=np.int32),
+            np.ascontiguousarray(insert, dtype=np.int32),
+            np.ascontiguousarray(rename, dtype=np.int32),
         )
     )

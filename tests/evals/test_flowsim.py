@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from evals.flow_query import decompose
 from evals.flow_tree import MAX_TREE_NODES, FlowTreeTooLarge, flow_tree
-from evals.flowsim import flowsim, macro_average, reference_size
+from evals.flowsim import edit_distance, flowsim, macro_average, reference_size
 from tests.evals import starflow_reference as oracle
 from tests.strategies import json_values, valid_flows
 
@@ -173,6 +173,21 @@ def test_oversized_flow_scores_zero_instead_of_exhausting_memory() -> None:
         flow_tree(huge, full=True)
     assert flowsim(huge, huge, full=True) == 0.0
     assert flowsim(huge, huge) == 1.0  # the outline tree is small
+
+
+def test_deeply_nested_flows_are_refused_before_the_quadratic_work() -> None:
+    def chain(depth: int) -> dict[str, Any]:
+        comps = [
+            {"category": "flowlogic", "definition": "IF", "order": i, "block": i - 1 or None,
+             "inputs": [{"name": "x", "value": "y"}]}
+            for i in range(1, depth + 1)
+        ]  # fmt: skip
+        return {"trigger": {"type": "daily"}, "components": comps}
+
+    with pytest.raises(FlowTreeTooLarge):
+        edit_distance(chain(400), chain(399), full=True)
+    assert flowsim(chain(400), chain(399), full=True) == 0.0
+    assert flowsim(chain(30), chain(29), full=True) > 0.9
 
 
 def test_macro_average() -> None:
