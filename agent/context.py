@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, cast
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.tools import BaseTool
 
 from agent.settings import Role, Settings, load_settings
 from schemas.catalog import Catalog
@@ -82,6 +83,12 @@ class Context:
                 # Retriever backends hash by identity; the protocol just cannot promise it.
                 self._tools = tool_node_for(cast(Hashable, retriever))
             return self._tools
+
+
+def lookup_tools(retriever: Retriever) -> list[BaseTool]:
+    """Return the lookup tools of a retriever (built once per retriever, see `tool_node_for`)."""
+    # Retriever backends hash by identity; the protocol just cannot promise it.
+    return list(tool_node_for(cast(Hashable, retriever)).tools_by_name.values())
 
 
 @lru_cache(maxsize=8)

@@ -8,7 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.candidates import step_params
-from agent.context import Context
+from agent.context import Context, lookup_tools
 from agent.draft import pill_dicts, pill_tables
 from agent.lookup_plan import LookupStep, direct_lookup
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
@@ -18,7 +18,6 @@ from agent.state import FillInput, StepFill, StepLookup
 from schemas.catalog import Catalog
 from schemas.flow import Flow, FlowInput
 from schemas.issues import Issue
-from tools.lookup import make_lookup_tools
 from tools.pinning import pinned_tables
 from tools.retriever import Retriever
 
@@ -59,7 +58,7 @@ def fill_prompt_vars(
         extra = (*pinned_tables(requirement, catalog), *pill_tables(pills))
         step = LookupStep(order, comp.annotation or requirement, tuple(dict.fromkeys(extra)),
                           requirement)
-        lookup = direct_lookup(step, make_lookup_tools(retriever), catalog, settings)
+        lookup = direct_lookup(step, lookup_tools(retriever), catalog, settings)
     return {
         "requirement": requirement,
         "step": {"order": comp.order, "category": comp.category, "definition": comp.definition,

@@ -8,7 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent.candidates import trigger_params
-from agent.context import Context
+from agent.context import Context, lookup_tools
 from agent.lookup_plan import LookupStep, direct_lookup
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
 from agent.output_schemas import FilledInputs, inputs_schema
@@ -17,7 +17,6 @@ from agent.state import TRIGGER_ORDER, FillInput, StepFill, StepLookup
 from schemas.catalog import Catalog
 from schemas.flow import Flow, FlowInput
 from schemas.issues import Issue
-from tools.lookup import make_lookup_tools
 from tools.pinning import pinned_tables
 from tools.retriever import Retriever
 
@@ -45,7 +44,7 @@ def fill_trigger_prompt_vars(
         query = trigger.annotation or requirement
         step = LookupStep(TRIGGER_ORDER, query, tuple(pinned_tables(requirement, catalog)),
                           requirement)
-        lookup = direct_lookup(step, make_lookup_tools(retriever), catalog, settings)
+        lookup = direct_lookup(step, lookup_tools(retriever), catalog, settings)
     return {
         "requirement": requirement,
         "step": {"type": trigger.type, "annotation": trigger.annotation or ""},
