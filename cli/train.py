@@ -61,7 +61,8 @@ def _export_parser(sub: Any) -> None:
         "--format", choices=("prompt-completion", "messages"), default="prompt-completion"
     )
     p.add_argument("--style", choices=("compact", "chat"), default="compact", help="prompt style")
-    p.add_argument("--limit", type=int, default=None, help="use only the first N pairs")
+    p.add_argument("--skip", type=int, default=0, help="skip the first N pairs")
+    p.add_argument("--limit", type=int, default=None, help="use at most N pairs")
     p.add_argument("--seed", type=int, default=0)
     add_catalog_option(p)
     p.set_defaults(handler=run_export)
@@ -106,12 +107,14 @@ def run_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_cases(path: Path, limit: int | None) -> list[dict[str, Any]]:
+def _read_cases(path: Path, skip: int, limit: int | None) -> list[dict[str, Any]]:
     if not path.is_file():
         raise CliError(f"{path}: no such corpus file")
     cases: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
+            if number <= skip:
+                continue
             if limit is not None and len(cases) >= limit:
                 break
             try:
@@ -131,7 +134,7 @@ def run_export(args: argparse.Namespace) -> int:
     from training.sft_export import as_messages_row, export
 
     catalog = load_catalog_arg(args)
-    cases = _read_cases(args.data, args.limit)
+    cases = _read_cases(args.data, args.skip, args.limit)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     try:
