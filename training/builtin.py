@@ -54,9 +54,28 @@ def recipe(work: Path, minutes: float, cases: int) -> list[list[str]]:
     return [
         ["corpus", "--n", "20000", "--seed", "0", "-o", str(corpus)],
         ["export", "--data", str(corpus / "train.jsonl"), "--limit", str(cases), "-o", str(sft)],
-        ["sft", "--data", str(sft), "--output", str(out), "--from-scratch", "--config", "small",
-         "--threads", "1", "--max-minutes", str(minutes), "--batch-size", "16", "--lr", "2e-3",
-         "--max-length", "512", "--save-steps", "100"],
+        [
+            "sft",
+            "--data",
+            str(sft),
+            "--output",
+            str(out),
+            "--from-scratch",
+            "--config",
+            "small",
+            "--threads",
+            "1",
+            "--max-minutes",
+            str(minutes),
+            "--batch-size",
+            "16",
+            "--lr",
+            "2e-3",
+            "--max-length",
+            "512",
+            "--save-steps",
+            "100",
+        ],
     ]
 
 

@@ -16,14 +16,13 @@ from schemas.catalog import Action, Column
 from training.catalog_view import (
     USER_TABLE,
     CatalogView,
+    PickFn,
     choice_phrase,
     column_phrase,
     noun,
     quoted,
 )
 from training.nodes import Focus, Node, Seg
-
-PickFn = Callable[..., str]
 
 MESSAGES: tuple[str, ...] = (
     "please review",
