@@ -16,8 +16,8 @@ from agent.batch import BatchInterrupted, BatchSummary, run_batch
 from agent.batch_io import BatchFileError
 from agent.errors import GeneratorError
 from catalog import CatalogError
-from cli.common import CliError, add_catalog_option
-from cli.generate import settings_from_args
+from cli.common import CliError
+from cli.model_options import add_generator_options, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,22 +40,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     add_generator_options(parser)
     parser.set_defaults(handler=run)
-
-
-def add_generator_options(parser: argparse.ArgumentParser) -> None:
-    """Add the model/catalog options of `flowgen generate` (read by its `settings_from_args`)."""
-    parser.add_argument(
-        "--model",
-        metavar="SPEC",
-        help="model for every role: openai:NAME, hf:DIR, builtin, "
-        "scripted:FILE (default: FLOWGEN_MODEL or builtin)",
-    )
-    for role in ("planner", "filler", "repairer"):
-        parser.add_argument(f"--{role}", metavar="SPEC", help=f"model of the {role} only")
-    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible server for openai:")
-    parser.add_argument("--max-repairs", type=int, metavar="N", help="repair rounds allowed")
-    parser.add_argument("--no-repair", action="store_true", help="same as --max-repairs 0")
-    add_catalog_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,9 +24,8 @@ from agent.errors import GeneratorError
 from agent.settings import ROLES
 from catalog import CatalogError
 from chat_graph import build_chat_graph
-from cli.batch import add_generator_options
 from cli.common import CliError
-from cli.generate import settings_from_args
+from cli.model_options import add_generator_options, settings_from_args
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -16,11 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from agent.errors import ModelSpecError, SettingsError
-from agent.models import check_spec
-from agent.settings import ROLES, Settings, load_settings
 from cli.catalog_arg import load_catalog_arg
-from cli.common import CliError, add_catalog_option
+from cli.common import CliError
+from cli.model_options import add_generator_options, settings_from_args
 from schemas.result import GenerationResult
 
 EXIT_CODES: dict[str, int] = {
@@ -40,14 +38,7 @@ def register(subparsers: Any) -> None:
                    help="read the requirement from FILE ('-': stdin)")
     p.add_argument("--json", action="store_true", help="print the raw GenerationResult as JSON")
     p.add_argument("-o", "--output", metavar="FILE", help="write the flow JSON to FILE")
-    p.add_argument("--model", help="model spec for every role (default: builtin)")
-    p.add_argument("--planner", help="model spec of the planner")
-    p.add_argument("--filler", help="model spec of the filler")
-    p.add_argument("--repairer", help="model spec of the repairer")
-    p.add_argument("--base-url", help="base URL of an OpenAI-compatible server")
-    p.add_argument("--max-repairs", type=int, metavar="N", help="repair rounds allowed (default 3)")
-    p.add_argument("--no-repair", action="store_true", help="same as --max-repairs 0")
-    add_catalog_option(p)
+    add_generator_options(p)
     p.set_defaults(handler=run)
 
 
@@ -89,30 +80,6 @@ def read_requirement(args: argparse.Namespace) -> str:
     if not text.strip():
         raise CliError("the requirement is empty")
     return str(text).strip()
-
-
-def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Build settings from the flags (over the environment) and check every model spec.
-
-    Raises:
-        CliError: a flag or variable has a bad value, or a model spec is malformed.
-    """
-    overrides = {
-        "model": args.model,
-        "planner_model": args.planner,
-        "filler_model": args.filler,
-        "repairer_model": args.repairer,
-        "base_url": args.base_url,
-        "max_repairs": 0 if args.no_repair else args.max_repairs,
-        "catalog_path": args.catalog,
-    }
-    try:
-        settings = load_settings(overrides)
-        for role in ROLES:
-            check_spec(settings.model_for(role))
-    except (SettingsError, ModelSpecError) as exc:
-        raise CliError(str(exc)) from None
-    return settings
 
 
 def write_atomically(path: Path, text: str) -> None:
