@@ -16,6 +16,7 @@ _SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("component_jaccard", "component Jaccard"),
 )
 _VALIDITY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("unusable_rate", "no usable flow"),
     ("structural_before", "structural errors before repair"),
     ("structural_after", "structural errors after repair"),
     ("valid_rate", "valid (no errors)"),
@@ -148,11 +149,11 @@ def _failure_list(configs: dict[str, Any]) -> list[str]:
         (c, r["case_id"], r.get("reason") or "?")
         for c, v in configs.items()
         for r in v["cases"]
-        if not r["ok"]
+        if not r["ok"] or r.get("unusable")
     ]
     if not failures:
         return []
-    lines = ["### Failed cases", ""]
+    lines = ["### Failed cases and cases without a usable flow", ""]
     for config, case_id, reason in failures[:MAX_FAILURES_LISTED]:
         lines.append(f"- `{config}` / `{case_id}`: {reason.splitlines()[0][:200]}")
     if len(failures) > MAX_FAILURES_LISTED:

@@ -58,6 +58,11 @@ class CaseRecord(BaseModel):
     score_problem: str | None = Field(
         default=None, description="Why a side could not be scored (from score_pair)."
     )
+    unusable: bool = Field(
+        default=False,
+        description="The generator ran but made no usable flow (e.g. output never parsed): "
+        "scores 0 and counts as a structural error before and after repair.",
+    )
     structural_before: bool = False
     structural_after: bool = False
     errors_after: int = Field(default=0, description="Error-severity issues in the final flow.")
@@ -83,10 +88,16 @@ def score_result(
     catalog: Catalog,
     latency_s: float,
 ) -> CaseRecord:
-    """Score a generator result against the reference flow `gold`."""
-    if result.status == "failed" or result.flow is None:
-        record = failure_record(case_id, result.reason or "generator returned no flow", latency_s)
+    """Score a generator result against the reference flow `gold`.
+
+    A run that failed (status ``failed``) is a failure; a run that finished without a usable
+    flow is the model's miss: it scores 0 and counts as unparseable/structurally broken.
+    """
+    if result.status == "failed":
+        record = failure_record(case_id, result.reason or "generator failed", latency_s)
         return record.model_copy(update={"status": result.status})
+    if result.flow is None:
+        return _unusable_record(case_id, result, latency_s)
     from evals.metrics import score_pair  # lazy: keeps `flowgen eval compare` light
     from validator import validate
 
@@ -109,6 +120,27 @@ def score_result(
         errors_after=sum(1 for i in issues if i.is_error),
         grounding=_grounding_counts(issues),
         placeholders=_placeholders(result.flow),
+        repairs_used=result.repairs_used,
+        latency_s=latency_s,
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
+    )
+
+
+def _unusable_record(case_id: str, result: GenerationResult, latency_s: float) -> CaseRecord:
+    errors = [i for i in result.issues if i.is_error]
+    first = f"{errors[0].code}: {errors[0].message}" if errors else "no issue reported"
+    tokens_in, tokens_out = _token_totals(result)
+    return CaseRecord(
+        case_id=case_id,
+        ok=True,
+        reason=f"no usable flow ({first})",
+        status=result.status,
+        unusable=True,
+        structural_before=True,
+        structural_after=True,
+        errors_after=max(1, len(errors)),
+        grounding=_grounding_counts(errors),
         repairs_used=result.repairs_used,
         latency_s=latency_s,
         tokens_in=tokens_in,
@@ -153,6 +185,7 @@ def aggregate(records: Sequence[CaseRecord]) -> dict[str, Any]:
         out[f"{name}_ok"] = _mean_reported([getattr(r, name) for r in ok])
     out["structural_before"] = _share(sum(r.structural_before for r in ok), len(ok))
     out["structural_after"] = _share(sum(r.structural_after for r in ok), len(ok))
+    out["unusable_rate"] = _share(sum(r.unusable for r in ok), len(ok))
     out["valid_rate"] = _share(sum(r.errors_after == 0 for r in ok), len(ok))
     out["grounding_rate"] = {
         kind: _share(sum(r.grounding.get(kind, 0) > 0 for r in ok), len(ok))

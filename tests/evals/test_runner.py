@@ -397,3 +397,26 @@ def test_dev_references_score_perfectly_against_themselves(tmp_path: Path) -> No
         assert agg[metric] == 1.0, metric
     assert (agg["structural_after"], agg["valid_rate"], agg["n_failed"]) == (0.0, 1.0, 0)
     assert sum(agg["grounding_total"].values()) == 0
+
+
+def test_a_run_without_a_usable_flow_is_a_structural_miss_not_a_failure(
+    cases: list[EvalCase], tmp_path: Path
+) -> None:
+    issue = {
+        "code": "invalid_json",
+        "severity": "error",
+        "kind": "schema",
+        "path": "",
+        "message": "the planner output is not JSON",
+        "hint": "Return one JSON object.",
+    }
+    entry = {"status": "invalid_after_repairs", "flow": None, "issues": [issue], "repairs_used": 3}
+    doc = _run(cases[:1], tmp_path, lambda c, k: ReplayGenerator({cases[0].id: entry}))
+    section = doc["datasets"]["dev"]["configs"]["fake"]
+    record = section["cases"][0]
+    assert (record["ok"], record["unusable"], record["flowsim_full"]) == (True, True, 0.0)
+    assert record["reason"] == "no usable flow (invalid_json: the planner output is not JSON)"
+    agg = section["aggregate"]
+    assert (agg["n_failed"], agg["unusable_rate"]) == (0, 1.0)
+    assert (agg["structural_before"], agg["structural_after"]) == (1.0, 1.0)
+    assert "no usable flow (invalid_json" in (tmp_path / "results.json").read_text()
