@@ -72,6 +72,9 @@ class CaseRecord(BaseModel):
     placeholders: int = 0
     repairs_used: int = 0
     latency_s: float = 0.0
+    timings: dict[str, float] = Field(
+        default_factory=dict, description="Seconds per generator node, as the generator reports."
+    )
     tokens_in: int | None = None
     tokens_out: int | None = None
 
@@ -122,6 +125,7 @@ def score_result(
         placeholders=_placeholders(result.flow),
         repairs_used=result.repairs_used,
         latency_s=latency_s,
+        timings=result.timings,
         tokens_in=tokens_in,
         tokens_out=tokens_out,
     )
@@ -143,6 +147,7 @@ def _unusable_record(case_id: str, result: GenerationResult, latency_s: float) -
         grounding=_grounding_counts(errors),
         repairs_used=result.repairs_used,
         latency_s=latency_s,
+        timings=result.timings,
         tokens_in=tokens_in,
         tokens_out=tokens_out,
     )
