@@ -107,3 +107,12 @@ def test_ted_rejects_mismatched_cost_shapes() -> None:
         tree_edit_distance(tree, tree, np.zeros(1), np.zeros(2), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="rename"):
         tree_edit_distance(tree, tree, np.zeros(2), np.zeros(2), np.zeros((1, 2)))
+
+
+def test_benchmark_runs_and_finds_identical_scores(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.bench_flowsim import main
+
+    args = ["--pairs", "3", "--min-components", "2", "--max-components", "4"]
+    assert main([*args, "--full-reference-pairs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "outline" in out and "full" in out and "speed-up" in out
