@@ -4,17 +4,23 @@
 process can serve several instances. Each tool returns a compact JSON string; a failure the
 model can act on (unknown table, backend down) comes back as `{"error": "..."}` instead of
 an exception, because the model reads tool output and a raised error would end its turn.
+
+The generator makes ~35 lookups per flow, so the per-call price of LangChain's tool layer
+matters as much as the search itself. This module deliberately has no
+``from __future__ import annotations``: LangChain resolves the type hints of a tool's `_run`
+on every call, and string annotations are compiled anew each time (a `StructuredTool` pays
+that twice, for its own `_run` and for the wrapped function). `LookupTool` has real
+annotations and calls its search function directly.
 """
 
-from __future__ import annotations
-
+import dataclasses
 import inspect
 import json
 from collections.abc import Callable
-from dataclasses import asdict
+from functools import lru_cache
 from typing import Any, Literal
 
-from langchain_core.tools import BaseTool, StructuredTool
+from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from tools.retriever import RetrievalError, Retriever, StepCategory
@@ -74,9 +80,32 @@ class SearchTriggersArgs(BaseModel):
     k: int = Field(default=5, ge=1, le=25, description="How many results to return (1-25).")
 
 
+class LookupTool(BaseTool):
+    """A lookup tool: pydantic-validated arguments in, the search function's JSON out."""
+
+    search: Callable[..., str]
+    """The search, called with the validated arguments as keywords."""
+
+    def _run(self, **kwargs: Any) -> str:
+        return self.search(**kwargs)
+
+    async def _arun(self, **kwargs: Any) -> str:
+        # A lookup is a sub-millisecond local search: running it inline on the event loop
+        # beats the executor thread LangChain's default `_arun` would hand it to.
+        return self.search(**kwargs)
+
+
 def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
     """Return the six lookup tools bound to `retriever`, ready for LangGraph's ToolNode."""
     r = retriever
+    # A table's schema is fixed for the retriever's catalog, and the column and choice tools
+    # check names against it on every call: build each one once, not once per call.
+    schema_of = lru_cache(maxsize=1024)(r.get_table_schema)
+
+    @lru_cache(maxsize=1024)
+    def columns_of(table: str) -> frozenset[str] | None:
+        schema = schema_of(table)
+        return None if schema is None else frozenset(c.name for c in schema.columns)
 
     def search_steps(query: str, k: int = 8, kinds: list[StepCategory] | None = None) -> str:
         """Find actions, subflows and flow-logic blocks (IF, FOREACH, ...) for one flow step.
@@ -101,7 +130,7 @@ def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
         `reference` names the table a reference column points to, `owner` the table that
         defines an inherited column. Use `column` in conditions and values.
         """
-        if table is not None and r.get_table_schema(table) is None:
+        if table is not None and columns_of(table) is None:
             return _error(f"unknown table {table!r}: call search_tables first")
         return _run(lambda: {"columns": [_compact(h) for h in r.search_columns(query, table, k)]})
 
@@ -111,7 +140,7 @@ def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
         Returns JSON {name, label, parent, lineage, columns: [{name, label, type, reference,
         mandatory, owner, choices: [{value, label}]}]}. Choice fields take the stored `value`.
         """
-        schema = r.get_table_schema(table)
+        schema = schema_of(table)
         if schema is None:
             return _error(f"unknown table {table!r}: call search_tables first")
         return _dump(_compact(schema))
@@ -122,8 +151,7 @@ def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
         Returns JSON {"choices": [{table, column, value, label, score}]}; write `value`
         (e.g. state=6), never the label, into conditions and field values.
         """
-        schema = r.get_table_schema(table)
-        if schema is None or all(c.name != column for c in schema.columns):
+        if column not in (columns_of(table) or ()):
             return _error(f"unknown column {table}.{column}: call get_table_schema first")
         return _run(lambda: {"choices": [_compact(h)
                                          for h in r.search_choices(table, column, query, k)]})
@@ -145,9 +173,8 @@ def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
         (search_triggers, SearchTriggersArgs),
     ]
     return [
-        StructuredTool.from_function(
-            func=f, args_schema=schema, description=inspect.cleandoc(f.__doc__ or "")
-        )
+        LookupTool(name=f.__name__, description=inspect.cleandoc(f.__doc__ or ""),
+                   args_schema=schema, search=f)
         for f, schema in specs
     ]
 
@@ -169,10 +196,29 @@ def _dump(value: object) -> str:
 
 def _compact(hit: Any) -> dict[str, Any]:
     """Drop empty fields, shorten descriptions and round scores: less for the model to read."""
-    return _prune(asdict(hit))
+    out: dict[str, Any] = _prune(hit)
+    return out
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """Return the field names of a dataclass type, () for any other type (memoised)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        names = tuple(f.name for f in fields)
+        _FIELDS[cls] = names
+    return names
 
 
 def _prune(value: Any) -> Any:
+    # Walks the (frozen, flat-ish) hit dataclasses directly: `dataclasses.asdict` deep-copies
+    # every value first, which cost more than the search for small hits.
+    names = _field_names(type(value))
+    if names:
+        value = {name: getattr(value, name) for name in names}
     if isinstance(value, dict):
         out = {}
         for key, v in value.items():
