@@ -2,7 +2,8 @@
 
 Thread safety: each thread gets its own read-only connection to the persisted index file
 (`threading.local`), so LangGraph nodes running concurrently never share a connection and
-SQLite serves the readers in parallel. `close()` closes every connection opened so far.
+SQLite serves the readers in parallel. Connections of threads that have ended are closed when
+the next one opens; `close()` closes every connection.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from schemas.catalog import Catalog
-from tools.documents import HitFactory, Kind, owner_of, table_schema
+from tools.documents import HitFactory, Kind, table_schema
 from tools.rerank import fetch_size, rerank
 from tools.retriever import (
     ChoiceHit,
@@ -85,9 +86,10 @@ class SqliteRetriever:
         self._prune_max_df = prune_max_df
         self._weights = ", ".join(str(float(w)) for w in (*weights, 0.0))
         self._hits = HitFactory(catalog)
+        self._lineages: dict[str, tuple[list[str], dict[str, str]]] = {}
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[threading.Thread, sqlite3.Connection]] = []
         self._doc_counts = self._read_doc_counts()
 
     def __enter__(self) -> SqliteRetriever:
@@ -104,7 +106,7 @@ class SqliteRetriever:
     def close(self) -> None:
         """Close every per-thread connection opened so far."""
         with self._lock:
-            for conn in self._connections:
+            for _, conn in self._connections:
                 conn.close()
             self._connections.clear()
         self._local = threading.local()
@@ -134,7 +136,7 @@ class SqliteRetriever:
             rows = self._search("column", query, fetch_size(k))
             return self._rerank(_build(rows, lambda key, s: self._hits.column(key, s, None)),
                                 query, k, "column")
-        lineage = [t.name for t in self.catalog.lineage(table)]
+        lineage, owners = self._lineage(table)
         if not lineage:
             return []
         # Over-fetch: a column redefined below an ancestor appears once per definition.
@@ -143,7 +145,7 @@ class SqliteRetriever:
         hits: list[ColumnHit] = []
         for row in rows:
             hit = self._hits.column(row[:3], row[3], table)
-            if hit and owner_of(self.catalog, table, hit.column) == hit.owner:
+            if hit and owners.get(hit.column) == hit.owner:
                 hits.append(hit)
         return self._rerank(hits, query, k, "column")
 
@@ -153,7 +155,7 @@ class SqliteRetriever:
 
     def search_choices(self, table: str, column: str, query: str, k: int = 10) -> list[ChoiceHit]:
         """Return choice values of `table.column` (inherited column honoured) matching the query."""
-        owner = owner_of(self.catalog, table, column)
+        owner = self._lineage(table)[1].get(column)
         if owner is None:
             return []
         k = clamp_k(k)
@@ -167,6 +169,24 @@ class SqliteRetriever:
         k = clamp_k(k)
         rows = self._search("trigger", query, fetch_size(k))
         return self._rerank(_build(rows, self._hits.trigger), query, k, "trigger")
+
+    def _lineage(self, table: str) -> tuple[list[str], dict[str, str]]:
+        """Return `table`'s lineage (nearest first) and its column → defining table map.
+
+        Resolved once per table: the generator searches the same few tables' columns dozens
+        of times per flow, and walking the lineage per hit cost more than the query.
+        """
+        cached = self._lineages.get(table)
+        if cached is None:
+            owners: dict[str, str] = {}
+            lineage = self.catalog.lineage(table)
+            for t in lineage:
+                for c in t.columns:
+                    owners.setdefault(c.name, t.name)
+            cached = ([t.name for t in lineage], owners)
+            if lineage:  # table names can come from a model: never cache unknown ones
+                self._lineages[table] = cached  # a race only builds the same entry twice
+        return cached
 
     def _rerank(self, hits: list[_R], query: str, k: int, kind: Kind) -> list[_R]:
         if not self._rerank_labels:
@@ -258,9 +278,21 @@ class SqliteRetriever:
             conn.execute("PRAGMA mmap_size = 268435456")
             conn.execute("PRAGMA cache_size = -65536")
             with self._lock:
-                self._connections.append(conn)
+                self._close_orphans()
+                self._connections.append((threading.current_thread(), conn))
             self._local.conn = conn
         return conn
+
+    def _close_orphans(self) -> None:
+        # Called with the lock held. LangGraph runs nodes on short-lived pool threads: without
+        # this, every run would leave connections (and file descriptors) open until `close()`.
+        alive = []
+        for thread, conn in self._connections:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                conn.close()
+        self._connections = alive
 
 
 def _build(rows: list[_Row], make: Callable[[tuple[str, ...], float], _H | None]) -> list[_H]:

@@ -90,6 +90,21 @@ def test_concurrent_threads_get_the_same_answers(tmp_path: Path) -> None:
     assert errors == []
 
 
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd")
+def test_ended_threads_leave_no_connection_open(tmp_path: Path) -> None:
+    # LangGraph runs nodes on short-lived pool threads; each opened its own connection.
+    with SqliteRetriever(small_catalog(), index_dir=tmp_path) as r:
+        for _ in range(20):
+            thread = threading.Thread(target=r.search_tables, args=("incident",))
+            thread.start()
+            thread.join()
+        r.search_tables("incident")
+        index = r.index_path.resolve()
+        open_files = [f for f in Path("/proc/self/fd").iterdir()
+                      if f.exists() and f.resolve() == index]
+    assert len(open_files) <= 2  # this thread's and the last ended thread's
+
+
 def test_common_words_are_pruned_on_large_kinds_only_without_table(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite_fts, "PRUNE_MIN_DOCS", 5)  # the small catalog has ~25 columns
