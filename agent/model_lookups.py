@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.runnables.config import patch_config
-from langgraph.config import get_config
 from langgraph.prebuilt import ToolNode
 
 from agent.models import spec_kind
 from agent.settings import Settings
 from agent.structured import Call, invoke_with_retries
+from agent.tool_calls import run_tool_calls
 
 TOOL_CALLING_KINDS = frozenset({"openai", "scripted"})
 """Spec kinds whose models honour `bind_tools`."""
@@ -54,6 +53,5 @@ def gather_lookups(
         # history has its answer (chat APIs reject unanswered tool calls).
         calls = reply.tool_calls[: settings.model_lookup_calls]
         reply = reply.model_copy(update={"tool_calls": calls})
-        out = tool_node.invoke({"messages": [reply]}, patch_config(get_config(), max_concurrency=1))
-        history += [reply, *out["messages"]]
+        history += [reply, *run_tool_calls(tool_node, reply)]
     return history

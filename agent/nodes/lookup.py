@@ -5,9 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from langchain_core.messages import AIMessage, ToolCall, ToolMessage
-from langchain_core.runnables.config import patch_config
-from langgraph.config import get_config
+from langchain_core.messages import AIMessage, ToolCall
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
@@ -17,6 +15,7 @@ from agent.draft import draft_flow, pill_dicts, pill_tables, predicted_table
 from agent.lookup_plan import Executor, LookupStep, TableHits, parse_tool_output, run_lookups
 from agent.nodes.common import RUN_ERRORS, accounting
 from agent.state import TRIGGER_ORDER, State, StepLookup
+from agent.tool_calls import run_tool_calls
 from schemas.catalog import Catalog
 from schemas.flow import Outline
 from tools.pinning import pinned_tables
@@ -26,12 +25,8 @@ def tool_node_executor(tool_node: ToolNode) -> Executor:
     """Return an executor that sends tool calls as one AIMessage through a `ToolNode`."""
 
     def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
-        if not calls:
-            return []
-        # The lookups are sub-millisecond SQLite queries: one worker beats a thread per call.
-        config = patch_config(get_config(), max_concurrency=1)
-        out = tool_node.invoke({"messages": [AIMessage(content="", tool_calls=calls)]}, config)
-        by_id = {m.tool_call_id: m.content for m in out["messages"] if isinstance(m, ToolMessage)}
+        answers = run_tool_calls(tool_node, AIMessage(content="", tool_calls=calls))
+        by_id = {m.tool_call_id: m.content for m in answers}
         return [parse_tool_output(by_id.get(str(c["id"]), "")) for c in calls]
 
     return run
