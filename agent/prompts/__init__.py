@@ -37,6 +37,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,  # see `_template`: files are read once
     )
     env.filters["json"] = _json
     return env
@@ -51,17 +52,32 @@ def template_path(node: str, style: str) -> Path:
     return path
 
 
-def render_messages(node: str, style: str, **variables: Any) -> list[BaseMessage]:
-    """Render a node's prompt into chat messages.
+@cache
+def _template(node: str, style: str) -> jinja2.Template:
+    """Return the compiled template of a node in a style, loaded once per process.
+
+    Every fill renders a prompt, on parallel threads: asking Jinja each time cost a `stat` of
+    the file (and its includes) per render, and each one let the other threads take the GIL.
 
     Raises:
-        PromptError: no template for the node, or a variable the template needs is missing.
+        PromptError: no template for the node in this style.
     """
     path = template_path(node, style)
     if not path.is_file():
         raise PromptError(f"no prompt template for node {node!r} in style {style!r}")
+    return _environment().get_template(path.relative_to(PROMPTS_DIR).as_posix())
+
+
+def render_messages(node: str, style: str, **variables: Any) -> list[BaseMessage]:
+    """Render a node's prompt into chat messages.
+
+    Templates are read once per process: restart it to pick up edited templates.
+
+    Raises:
+        PromptError: no template for the node, or a variable the template needs is missing.
+    """
     try:
-        template = _environment().get_template(path.relative_to(PROMPTS_DIR).as_posix())
+        template = _template(node, style)
         text = template.render(**variables)
     except jinja2.UndefinedError as exc:
         raise PromptError(f"prompt {node!r} ({style}) needs a variable: {exc.message}") from None
