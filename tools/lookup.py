@@ -16,7 +16,9 @@ annotations and calls its search function directly.
 import dataclasses
 import inspect
 import json
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -80,24 +82,94 @@ class SearchTriggersArgs(BaseModel):
     k: int = Field(default=5, ge=1, le=25, description="How many results to return (1-25).")
 
 
+MEMO_SIZE = 2048
+"""Answers one tool set remembers (least recently used dropped first)."""
+_MEMO_KEY_CHARS = 2000
+"""Longer arguments are not remembered: a pasted page must not pin memory."""
+
+
+class AnswerMemo:
+    """A bounded, thread-safe LRU of the successful answers of one tool set.
+
+    A retriever answers from a fixed index, so the same call always gets the same answer:
+    repair rounds, chat turns and batch runs repeat most of their lookups.
+    """
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        """Remember at most `size` answers (0: none)."""
+        self.size = size
+        self._answers: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        """Return the remembered answer of a call (now the most recent), or None."""
+        with self._lock:
+            answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[Any, ...], answer: str) -> None:
+        """Remember an answer, dropping the least recently used one beyond the size."""
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every answer."""
+        with self._lock:
+            self._answers.clear()
+
+
 class LookupTool(BaseTool):
     """A lookup tool: pydantic-validated arguments in, the search function's JSON out."""
 
     search: Callable[..., str]
     """The search, called with the validated arguments as keywords."""
+    memo: AnswerMemo | None = None
+    """Successful answers remembered by (tool, arguments); shared by one tool set."""
 
     def _run(self, **kwargs: Any) -> str:
-        return self.search(**kwargs)
+        return self._answer(kwargs)
 
     async def _arun(self, **kwargs: Any) -> str:
         # A lookup is a sub-millisecond local search: running it inline on the event loop
         # beats the executor thread LangChain's default `_arun` would hand it to.
-        return self.search(**kwargs)
+        return self._answer(kwargs)
+
+    def _answer(self, kwargs: dict[str, Any]) -> str:
+        key = _memo_key(self.name, kwargs) if self.memo is not None else None
+        if key is None or self.memo is None:
+            return self.search(**kwargs)
+        answer = self.memo.get(key)
+        if answer is None:
+            answer = self.search(**kwargs)
+            if not answer.startswith('{"error"'):  # a backend failure may pass: ask again
+                self.memo.put(key, answer)
+        return answer
 
 
-def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
-    """Return the six lookup tools bound to `retriever`, ready for LangGraph's ToolNode."""
+def _memo_key(name: str, kwargs: dict[str, Any]) -> tuple[Any, ...] | None:
+    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    size = sum(len(v) for _, v in items if isinstance(v, str))
+    return (name, items) if size <= _MEMO_KEY_CHARS else None
+
+
+def clear_memos(tools: Iterable[BaseTool]) -> None:
+    """Forget the remembered answers of lookup tools (benchmarks timing the searches)."""
+    for tool in tools:
+        if isinstance(tool, LookupTool) and tool.memo is not None:
+            tool.memo.clear()
+
+
+def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[BaseTool]:
+    """Return the six lookup tools bound to `retriever`, ready for LangGraph's ToolNode.
+
+    The tools share one `AnswerMemo` of `memo_size` answers (0: no memo).
+    """
     r = retriever
+    memo = AnswerMemo(memo_size) if memo_size > 0 else None
     # A table's schema is fixed for the retriever's catalog, and the column and choice tools
     # check names against it on every call: build each one once, not once per call.
     schema_of = lru_cache(maxsize=1024)(r.get_table_schema)
@@ -174,7 +246,7 @@ def make_lookup_tools(retriever: Retriever) -> list[BaseTool]:
     ]
     return [
         LookupTool(name=f.__name__, description=inspect.cleandoc(f.__doc__ or ""),
-                   args_schema=schema, search=f)
+                   args_schema=schema, search=f, memo=memo)
         for f, schema in specs
     ]
 

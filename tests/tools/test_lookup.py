@@ -10,7 +10,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
 from schemas.catalog import Catalog
-from tools.lookup import make_lookup_tools
+from tools.lookup import AnswerMemo, clear_memos, make_lookup_tools
 from tools.retriever import RetrievalError, Retriever
 
 TOOL_NAMES = ["search_steps", "search_tables", "search_columns", "get_table_schema",
@@ -101,3 +101,47 @@ def test_two_tool_sets_keep_their_own_retriever(catalog: Catalog, retriever: Ret
     second = make_lookup_tools(_Broken())
     assert "tables" in json.loads(first[1].invoke({"query": "incident"}))
     assert "error" in json.loads(second[1].invoke({"query": "incident"}))
+
+
+class _Counting:
+    """A retriever that counts table searches and fails the first `failures` of them."""
+
+    def __init__(self, inner: Retriever, failures: int = 0) -> None:
+        self.inner, self.failures, self.calls = inner, failures, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def search_tables(self, query: str, k: int = 10) -> Any:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise RetrievalError("server unreachable")
+        return self.inner.search_tables(query, k)
+
+
+def test_repeated_calls_are_answered_from_the_memo(retriever: Retriever) -> None:
+    counting = _Counting(retriever)
+    tools = make_lookup_tools(counting)
+    first = tools[1].invoke({"query": "incident", "k": 3})
+    assert tools[1].invoke({"query": "incident", "k": 3}) == first
+    assert counting.calls == 1
+    tools[1].invoke({"query": "incident", "k": 4})  # other arguments, another search
+    assert counting.calls == 2
+    clear_memos(tools)
+    assert tools[1].invoke({"query": "incident", "k": 3}) == first
+    assert counting.calls == 3
+
+
+def test_failures_are_not_remembered(retriever: Retriever) -> None:
+    tools = make_lookup_tools(_Counting(retriever, failures=1))
+    assert "error" in json.loads(tools[1].invoke({"query": "incident"}))
+    assert "tables" in json.loads(tools[1].invoke({"query": "incident"}))
+
+
+def test_memo_keeps_the_most_recently_used_answers() -> None:
+    memo = AnswerMemo(2)
+    memo.put(("a",), "1")
+    memo.put(("b",), "2")
+    assert memo.get(("a",)) == "1"  # now the most recent
+    memo.put(("c",), "3")
+    assert (memo.get(("a",)), memo.get(("b",)), memo.get(("c",))) == ("1", None, "3")
