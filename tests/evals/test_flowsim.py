@@ -165,7 +165,7 @@ def test_structural_prefix_labels_can_push_the_score_below_zero() -> None:
 
 
 def test_oversized_flow_scores_zero_instead_of_exhausting_memory() -> None:
-    huge = {"components": [{"category": "action", "definition": "log", "order": 1}]}
+    huge: dict[str, Any] = {"components": [{"category": "action", "definition": "log", "order": 1}]}
     huge["components"][0]["inputs"] = [
         {"name": f"n{i}", "value": "v"} for i in range(MAX_TREE_NODES)
     ]
