@@ -96,7 +96,8 @@ def tool_node_for(retriever: Hashable) -> ToolNode:
     """Return a `ToolNode` over the lookup tools of a retriever, shared by the runs using it.
 
     Building the tools and the node costs milliseconds per run; runs that share a retriever
-    (batches, evals, benchmarks) share the node too. The cache keeps the last 8 retrievers.
+    (batches, evals, benchmarks) share the node too, and with it the tools' memo of answers
+    (`tools.lookup.AnswerMemo`). The cache keeps the last 8 retrievers.
     """
     from langgraph.prebuilt import ToolNode
 
