@@ -146,17 +146,23 @@ def _component_node(component: dict[str, object], full: bool, budget: _Budget) -
     return node
 
 
-def _is_child(candidate: dict[str, object], parent_order: object) -> bool:
-    """Return whether `candidate` nests under a component of order `parent_order`.
+def _children(
+    components: list[dict[str, object]], keys: list[tuple[object, object]], parent_order: object
+) -> list[dict[str, object]]:
+    """Return the components nested under a component of order `parent_order`, in list order.
 
     Any component may have children: a larger order and `block` equal to the parent's order.
+    `keys` holds each component's (order, block), read once per flow because this search is
+    quadratic in the list length.
     """
     try:
-        if candidate.get("order", -999) <= parent_order:  # type: ignore[operator]
-            return False
+        return [
+            component
+            for component, (order, block) in zip(components, keys, strict=True)
+            if not order <= parent_order and block == parent_order  # type: ignore[operator]
+        ]
     except TypeError as exc:
         raise UnscorableFlow("component orders cannot be compared") from exc
-    return bool(candidate.get("block", -999) == parent_order)
 
 
 def _components_tree(raw: object, full: bool, budget: _Budget) -> Tree:
@@ -168,6 +174,7 @@ def _components_tree(raw: object, full: bool, budget: _Budget) -> Tree:
     if len(elements) > MAX_COMPONENTS:
         raise FlowTreeTooLarge(f"flow has more than {MAX_COMPONENTS} components")
     components = [_mapping(c, "component") for c in elements]
+    keys = [(c.get("order", -999), c.get("block", -999)) for c in components]
     root = budget.node("components")
     stack: list[tuple[Tree, dict[str, object]]] = []
     for component in reversed([c for c in components if c.get("block") is None]):
@@ -178,7 +185,7 @@ def _components_tree(raw: object, full: bool, budget: _Budget) -> Tree:
         node = _component_node(component, full, budget)
         parent.add(node)
         order = component.get("order", -100)
-        children = [c for c in components if _is_child(c, order)]
+        children = _children(components, keys, order)
         stack.extend((node, child) for child in reversed(children))
     return root
 
