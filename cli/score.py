@@ -177,7 +177,8 @@ def _as_text(report: Report) -> str:
         lines.append(pair.id.ljust(width) + cells)
     means = aggregate([p.scores for p in report.pairs])
     lines.append("mean".ljust(width) + " ".join(_cell(means[m]).rjust(10) for m in METRICS))
-    lines.append(f"{len(report.pairs)} pairs; '-' = not applicable (skipped in the mean)")
+    count = len(report.pairs)
+    lines.append(f"{count} pair{'' if count == 1 else 's'}; '-' = not applicable (not in the mean)")
     if report.missing_predictions:
         lines.append("no prediction (scored 0): " + ", ".join(report.missing_predictions))
     if report.unmatched_predictions:

@@ -146,9 +146,13 @@ def _tree_scores(
 ) -> tuple[float, float, str | None]:
     """Return (FlowSim, TreeBLEU, problem) for one variant; 0.0 where the trees fail."""
     try:
-        a, b = flow_tree(pred, full=full), flow_tree(gold, full=full)
+        a = flow_tree(pred, full=full)
     except UnscorableFlow as exc:
-        return 0.0, 0.0, str(exc)
+        return 0.0, 0.0, f"pred: {exc}"
+    try:
+        b = flow_tree(gold, full=full)
+    except UnscorableFlow as exc:
+        return 0.0, 0.0, f"gold: {exc}"
     try:
         bleu = tree_bleu(a, b)
     except UnscorableFlow as exc:
@@ -191,7 +195,9 @@ def score_pair(pred: object, gold: object) -> PairScores:
     else:
         sim_o, bleu_o, problem_o = _tree_scores(pred_flow, gold_flow, full=False)
         sim_f, bleu_f, problem_f = _tree_scores(pred_flow, gold_flow, full=True)
-        problems += [p for p in (problem_o, problem_f) if p and p not in problems]
+        for problem in (problem_o, problem_f):
+            if problem and problem not in problems:
+                problems.append(problem)
     return PairScores(
         flowsim_outline=sim_o,
         flowsim_full=sim_f,

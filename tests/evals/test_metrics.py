@@ -78,6 +78,13 @@ def test_score_pair_of_unparseable_prediction() -> None:
     assert scores.problem is not None and scores.problem.startswith("pred: not valid JSON")
 
 
+def test_score_pair_names_the_side_that_cannot_be_scored_once() -> None:
+    gold = {"components": [{"category": "action", "order": i} for i in range(1, 2500)]}
+    scores = score_pair(SPEC_EXAMPLE, gold)
+    assert scores.problem == "gold: flow has more than 2000 components"
+    assert (scores.flowsim_outline, scores.flowsim_full, scores.tree_bleu) == (0.0, 0.0, 0.0)
+
+
 def test_score_pair_of_identical_flows_is_perfect() -> None:
     scores = score_pair(json.dumps(SPEC_EXAMPLE), SPEC_EXAMPLE)
     assert scores == PairScores(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, None)
