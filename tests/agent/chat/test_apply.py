@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from agent.chat.apply import apply_ops
+from collections.abc import Mapping, Sequence
+
+from agent.chat.apply import ApplyResult, apply_ops
 from agent.chat.ops import EditPlan
 from agent.chat.tree import default_ids
 from schemas.flow import Component, Flow
 from tests.agent.chat.helpers import inactive_user
 
 
-def _apply(flow: Flow, ops: list[dict]):
+def _apply(flow: Flow, ops: Sequence[Mapping[str, object]]) -> ApplyResult:
     plan = EditPlan.model_validate({"ops": ops})
     return apply_ops(flow, plan.ops, default_ids(flow), "v2")
 
@@ -106,9 +108,9 @@ def test_move_into_own_body_is_skipped_with_a_note() -> None:
 
 
 def test_unknown_step_is_reported_and_other_ops_still_apply() -> None:
-    ops = [{"op": "remove", "ref": 9}, {"op": "rename", "name": "New name"}]
+    ops: list[dict[str, object]] = [{"op": "remove", "ref": 9}, {"op": "rename", "name": "x"}]
     result = _apply(inactive_user(), ops)
-    assert result.flow.name == "New name"
+    assert result.flow.name == "x"
     assert "no step 9" in result.notes[0].message
 
 

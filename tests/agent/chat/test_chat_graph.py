@@ -10,6 +10,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from agent.chat.session import ChatSession
 from agent.chat.versions import current_version, pending_version
+from agent.scripted import ScriptedChatModel
 from catalog import demo_catalog
 from schemas.flow import Flow
 from tests.agent.chat.helpers import REQUIREMENT, SPEC, scripted_session
@@ -108,6 +109,7 @@ def test_an_edit_that_breaks_the_flow_gets_a_repair_round() -> None:
     chat.send("/accept")
     chat.send("run the reassignment in parallel with a log")
     model = chat.context.models[SPEC]
+    assert isinstance(model, ScriptedChatModel)
     assert len(model.calls_for("edit")) == 2
     assert "parallel_too_few_paths" in model.calls_for("edit")[1].prompt
     proposal = pending_version(chat.state())
@@ -205,7 +207,9 @@ def test_unusable_answer_is_shown_to_the_model_and_retried() -> None:
     chat.send(REQUIREMENT)
     chat.send("/accept")
     reply = chat.send("add a log step")
-    calls = chat.context.models[SPEC].calls_for("edit")
+    model = chat.context.models[SPEC]
+    assert isinstance(model, ScriptedChatModel)
+    calls = model.calls_for("edit")
     assert len(calls) == 2 and "invalid_json" in calls[1].prompt
     assert "+ step 4 action log" in reply
     proposal = pending_version(chat.state())

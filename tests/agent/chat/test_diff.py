@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from agent.chat.apply import apply_ops
+from collections.abc import Mapping, Sequence
+
+from agent.chat.apply import ApplyResult, apply_ops
 from agent.chat.diff import diff_flows
 from agent.chat.ops import EditPlan
 from agent.chat.tree import default_ids
+from schemas.flow import Flow
 from tests.agent.chat.helpers import inactive_user
 
 
-def _edit(ops: list[dict]):
+def _edit(ops: Sequence[Mapping[str, object]]) -> tuple[Flow, list[str], ApplyResult]:
     flow = inactive_user()
     ids = default_ids(flow)
     result = apply_ops(flow, EditPlan.model_validate({"ops": ops}).ops, ids, "v2")
