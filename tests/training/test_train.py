@@ -68,17 +68,18 @@ def test_bad_data_is_a_train_error(tmp_path: Path) -> None:
         load_rows(tmp_path / "missing.jsonl")
 
 
+@pytest.mark.slow
 def test_tiny_from_scratch_run_lowers_the_loss_and_saves(tmp_path: Path) -> None:
-    data = _write(tmp_path / "sft.jsonl", _rows(32))
+    data = _write(tmp_path / "sft.jsonl", _rows(16))
     opts = SftOptions(
         data=data,
         output=tmp_path / "model",
         from_scratch=True,
         config="tiny",
         vocab_size=400,
-        max_steps=12,
+        max_steps=8,
         lr=5e-3,
-        batch_size=8,
+        batch_size=4,
         max_length=128,
         save_steps=1000,
         logging_steps=2,
