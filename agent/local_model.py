@@ -28,6 +28,8 @@ from langchain_huggingface import ChatHuggingFace, HuggingFacePipeline
 from pydantic import PrivateAttr
 from transformers import LogitsProcessor, LogitsProcessorList
 
+from agent.errors import FatalModelError
+
 GRAMMAR_CACHE_SIZE = 256
 """Compiled grammars kept per model (schemas repeat across steps and runs)."""
 
@@ -36,8 +38,12 @@ MIN_NEW_TOKENS = 16
 """Smallest output budget of a call, even when the prompt nearly fills the context window."""
 
 
-class LocalModelError(Exception):
-    """A local model directory is missing, broken or unusable; the message says which and why."""
+class LocalModelError(FatalModelError):
+    """A local model directory is missing, broken or unusable; the message says which and why.
+
+    It is fatal for the run (retrying cannot fix a broken directory), so a failure while
+    generating ends the run as `failed` with this message instead of escaping the graph.
+    """
 
 
 @dataclass
@@ -73,7 +79,15 @@ def load_local(model_dir: str) -> _Loaded:
     path = Path(model_dir)
     if not (path / "config.json").is_file():
         raise LocalModelError(f"{model_dir}: not a model directory (no config.json)")
-    import xgrammar
+    try:
+        import xgrammar
+    except ImportError:
+        # Installed without its GPU-only dependencies (scripts/bootstrap.sh), so a plain
+        # `pip install -e .` does not bring it.
+        raise LocalModelError(
+            "constrained decoding needs xgrammar: "
+            "pip install --no-deps xgrammar==0.2.8 apache-tvm-ffi==0.1.15.post2"
+        ) from None
     from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
     try:
