@@ -104,8 +104,9 @@ def render_result(result: GenerationResult) -> str:
     lines.append(f"status: {result.status}" + (f" ({result.reason})" if result.reason else ""))
     lines.append(f"repairs used: {result.repairs_used}")
     for issue in result.issues:
+        # The path tells apart issues that share a message (the same pill in two inputs).
         where = f" step {issue.order}" if issue.order is not None else ""
-        lines.append(f"  {issue.severity} [{issue.code}]{where}: {issue.message}")
+        lines.append(f"  {issue.severity} [{issue.code}]{where} ({issue.path}): {issue.message}")
     timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items())
     lines.append(f"timings: {timings}")
     if result.tokens:

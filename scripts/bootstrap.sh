@@ -20,7 +20,8 @@ stamp=".venv/.flowgen-installed-$key"
 [ -f "$stamp" ] && exit 0
 
 echo "flowgen: installing into .venv (first run only; a few minutes)…" >&2
-pip_q=(.venv/bin/pip install --quiet --disable-pip-version-check)
+# -qq: errors only; a machine-wide pip config may otherwise print a warning per package.
+pip_q=(.venv/bin/pip install -qq --disable-pip-version-check)
 # torch first and pinned: 2.13.0 resolves to the CPU wheel where one is provided locally; an
 # unpinned torch would pull several GB of CUDA packages.
 "${pip_q[@]}" torch==2.13.0
