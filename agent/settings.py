@@ -68,6 +68,11 @@ class Settings(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0, description="Timeout of one model call.")
     max_new_tokens: int = Field(default=1024, ge=16, description="Output token limit per call.")
     temperature: float = Field(default=0.0, ge=0, le=2)
+    repair_quote_chars: int = Field(
+        default=4000,
+        ge=0,
+        description="How much of an unparseable previous answer the repair prompt quotes.",
+    )
     prompt_style: PromptStyle | None = Field(
         default=None,
         description="Force a prompt style; None: chat for openai/hf-endpoint/scripted, "

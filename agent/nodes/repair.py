@@ -19,9 +19,6 @@ from schemas.flow import Outline
 from schemas.issues import Issue
 from tools.retriever import Retriever
 
-RAW_CHARS = 4000
-"""How much of an unparseable previous answer the repair prompt quotes."""
-
 
 def repair_prompt_vars(
     requirement: str,
@@ -39,13 +36,13 @@ def repair_prompt_vars(
         issues: the errors to fix; each is shown with the component it points at.
         catalog: the instance catalog.
         retriever: the catalog retriever (the candidates are those of `plan`).
-        settings: retrieval sizes.
+        settings: retrieval sizes and how much raw text to quote.
     """
     if isinstance(outline, Outline):
         text = outline.model_dump_json(exclude_none=True)
         by_order = {c.order: c.model_dump_json(exclude_none=True) for c in outline.components}
     else:
-        text, by_order = outline[:RAW_CHARS], {}
+        text, by_order = outline[: settings.repair_quote_chars], {}
     shown = [issue_dict(i, by_order.get(i.order, "") if i.order is not None else "")
              for i in issues]
     base = plan_prompt_vars(requirement, catalog, retriever, settings)
