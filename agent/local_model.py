@@ -1,9 +1,10 @@
 """`LocalConstrainedChat`: a local causal LM as a LangChain chat model with JSON-schema decoding.
 
 Built on langchain-huggingface (`ChatHuggingFace` over a local `HuggingFacePipeline`, offline,
-`return_full_text=False`). A call may pass ``json_schema=<dict>``: the output is then decoded
-under that schema with xgrammar, so it always parses and every enum (step, table, input name)
-is one the caller offered. Greedy decoding; ``max_new_tokens`` per call from the constructor.
+`return_full_text=False`). A call may pass ``json_schema=<dict>`` or ``grammar=<EBNF>``
+(`agent.grammars`): the output is then decoded under it with xgrammar, so it always parses and
+every enum (step, table, input name) is one the caller offered. Greedy decoding;
+``max_new_tokens`` per call from the constructor.
 A length stop is reported as ``response_metadata["finish_reason"] == "length"`` (the caller
 turns it into an issue); token counts come back as ``usage_metadata``.
 
@@ -56,17 +57,29 @@ class _Loaded:
     grammars: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def grammar(self, schema: dict[str, Any]) -> Any:
-        """Return the compiled grammar of a schema (cached; compact JSON, no free whitespace)."""
-        key = json.dumps(schema, sort_keys=True)
+    def grammar(self, schema: dict[str, Any] | None = None, ebnf: str | None = None) -> Any:
+        """Return the compiled grammar of a JSON Schema (compact JSON) or an EBNF text (cached).
+
+        Raises:
+            LocalModelError: the EBNF text does not parse.
+        """
+        key = ebnf if ebnf is not None else json.dumps(schema, sort_keys=True)
         with self.lock:
             if key not in self.grammars:
                 if len(self.grammars) >= GRAMMAR_CACHE_SIZE:
                     self.grammars.pop(next(iter(self.grammars)))
-                self.grammars[key] = self.compiler.compile_json_schema(
-                    json.dumps(schema), any_whitespace=False, separators=(",", ":")
-                )
+                self.grammars[key] = self._compile(schema, ebnf)
             return self.grammars[key]
+
+    def _compile(self, schema: dict[str, Any] | None, ebnf: str | None) -> Any:
+        if ebnf is None:
+            return self.compiler.compile_json_schema(
+                json.dumps(schema), any_whitespace=False, separators=(",", ":")
+            )
+        try:
+            return self.compiler.compile_grammar(ebnf)
+        except RuntimeError as exc:  # xgrammar reports EBNF syntax errors as RuntimeError
+            raise LocalModelError(f"bad decoding grammar: {str(exc)[:200]}") from None
 
 
 @cache
@@ -117,7 +130,7 @@ class _Counter(LogitsProcessor):
 
 
 class LocalConstrainedChat(ChatHuggingFace):
-    """A local model directory as a chat model; pass ``json_schema=`` to constrain a call."""
+    """A local model directory as a chat model; pass ``json_schema=`` or ``grammar=``."""
 
     max_new_tokens: int = 512
     model_dir: str = ""
@@ -153,13 +166,14 @@ class LocalConstrainedChat(ChatHuggingFace):
         stream: bool | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        """Generate greedily, under `json_schema` when one is given."""
+        """Generate greedily, under `grammar` (EBNF) or `json_schema` when one is given."""
         schema = kwargs.pop("json_schema", None)
+        ebnf = kwargs.pop("grammar", None)
         inner = None
-        if schema is not None:
+        if schema is not None or ebnf is not None:
             from xgrammar.contrib.hf import LogitsProcessor as GrammarProcessor
 
-            inner = GrammarProcessor(self._loaded.grammar(schema))
+            inner = GrammarProcessor(self._loaded.grammar(schema, ebnf))
         counter = _Counter(inner)
         limit = self._token_limit(messages)
         pipeline_kwargs = {

@@ -68,6 +68,12 @@ class Settings(BaseModel):
     timeout_s: float = Field(default=120.0, gt=0, description="Timeout of one model call.")
     max_new_tokens: int = Field(default=1024, ge=16, description="Output token limit per call.")
     temperature: float = Field(default=0.0, ge=0, le=2)
+    max_outline_steps: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="Most steps a local constrained decoder may write in one outline.",
+    )
     repair_quote_chars: int = Field(
         default=4000,
         ge=0,

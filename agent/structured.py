@@ -50,6 +50,8 @@ FATAL: tuple[type[BaseException], ...] = (
     ValueError,
     OSError,
 )
+LOCAL_KINDS = frozenset({"builtin", "hf"})
+"""Model kinds decoded locally under a grammar (`agent.local_model.LocalConstrainedChat`)."""
 TRANSIENT_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
@@ -81,13 +83,17 @@ def call_structured(
     output_type: type[T],
     call: Call,
     settings: Settings,
+    grammar: str | None = None,
 ) -> Outcome[T]:
     """Call `model` for one JSON value matching `schema`, parsed into `output_type`.
+
+    A local constrained decoder (``builtin``, ``hf:``) decodes under `grammar` (EBNF, see
+    `agent.grammars`) when one is given, else under `schema`; other models get `schema`.
 
     Raises:
         ModelCallError: the call failed after the bounded retries (or could never succeed).
     """
-    kwargs = _request_kwargs(call, schema, settings)
+    kwargs = _request_kwargs(call, schema, settings, grammar)
     try:
         message = invoke_with_retries(model, messages, kwargs, call, settings)
     except openai.LengthFinishReasonError:
@@ -117,12 +123,14 @@ def parse_json_output(
         return None, [_schema_issue(exc, order)]
 
 
-def _request_kwargs(call: Call, schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def _request_kwargs(
+    call: Call, schema: dict[str, Any], settings: Settings, grammar: str | None
+) -> dict[str, Any]:
     kind = spec_kind(call.spec)
     if kind == "scripted":
         return {"script_node": call.node, "script_key": call.key}
-    if kind in ("builtin", "hf"):
-        return {"json_schema": schema}
+    if kind in LOCAL_KINDS:
+        return {"grammar": grammar} if grammar is not None else {"json_schema": schema}
     if kind == "openai":
         if settings.structured_method == "json_object":
             return {"response_format": {"type": "json_object"}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -10,9 +11,10 @@ from pydantic import BaseModel
 from agent.context import Context
 from agent.errors import GeneratorError, ModelCallError
 from agent.model_lookups import can_look_up, gather_lookups
+from agent.models import spec_kind
 from agent.prompts import render_messages
 from agent.settings import Role
-from agent.structured import Call, Outcome, call_structured
+from agent.structured import LOCAL_KINDS, Call, Outcome, call_structured
 from catalog import CatalogError
 from schemas.issues import Issue
 from tools.retriever import RetrievalError
@@ -34,11 +36,14 @@ def ask(
     key: str = "*",
     order: int | None = None,
     model_lookups: bool = False,
+    grammar: Callable[[], str] | None = None,
 ) -> Outcome[T]:
     """Render a node's prompt for the role's model and call it for structured output.
 
     With `model_lookups`, a tool-calling model may first make bounded catalog lookups of its
-    own (`agent.model_lookups`); the structured answer then sees their results.
+    own (`agent.model_lookups`); the structured answer then sees their results. `grammar`
+    builds the EBNF a local constrained decoder uses instead of `schema`; it is only called
+    for such models.
 
     Raises:
         ModelCallError: the model could not be built or called (after retries).
@@ -53,7 +58,8 @@ def ask(
     call = Call(node=node, spec=spec, key=key, order=order)
     if model_lookups and can_look_up(spec, ctx.settings):
         messages = gather_lookups(model, messages, ctx.get_tool_node(), call, ctx.settings)
-    return call_structured(model, messages, schema, output_type, call, ctx.settings)
+    ebnf = grammar() if grammar is not None and spec_kind(spec) in LOCAL_KINDS else None
+    return call_structured(model, messages, schema, output_type, call, ctx.settings, ebnf)
 
 
 def since(started: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -10,6 +11,7 @@ from langgraph.runtime import Runtime
 from agent.candidates import step_params
 from agent.context import Context, lookup_tools
 from agent.draft import pill_dicts, pill_tables
+from agent.grammars import inputs_grammar
 from agent.lookup_plan import LookupStep, direct_lookup
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
 from agent.output_schemas import FilledInputs, inputs_schema
@@ -72,6 +74,13 @@ def fill_prompt_vars(
     }
 
 
+def inputs_grammar_of(variables: dict[str, Any], catalog: Catalog) -> Callable[[], str]:
+    """Return the builder of the inputs grammar over fill (or fill_trigger) variables."""
+    return lambda: inputs_grammar(
+        variables["params"], variables["tables"], variables["pills"], catalog
+    )
+
+
 def fill_step(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the filler for the inputs of one step."""
     started = time.perf_counter()
@@ -83,7 +92,8 @@ def fill_step(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]:
         )
         schema = inputs_schema(variables["params"], variables["tables"])
         outcome = ask(ctx, "filler", "fill", variables, schema, FilledInputs,
-                      key=str(task.order), order=task.order, model_lookups=True)
+                      key=str(task.order), order=task.order, model_lookups=True,
+                      grammar=inputs_grammar_of(variables, ctx.get_catalog()))
     except RUN_ERRORS as exc:
         return {"failure": str(exc), **accounting("fill", started)}
     inputs = [i.to_input() for i in outcome.value.inputs] if outcome.value else None

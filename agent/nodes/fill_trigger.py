@@ -11,6 +11,7 @@ from agent.candidates import trigger_params
 from agent.context import Context, lookup_tools
 from agent.lookup_plan import LookupStep, direct_lookup
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
+from agent.nodes.fill import inputs_grammar_of
 from agent.output_schemas import FilledInputs, inputs_schema
 from agent.settings import Settings
 from agent.state import TRIGGER_ORDER, FillInput, StepFill, StepLookup
@@ -68,7 +69,8 @@ def fill_trigger(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]
         )
         schema = inputs_schema(variables["params"], variables["tables"])
         outcome = ask(ctx, "filler", "fill_trigger", variables, schema, FilledInputs,
-                      key="trigger", order=None, model_lookups=True)
+                      key="trigger", order=None, model_lookups=True,
+                      grammar=inputs_grammar_of(variables, ctx.get_catalog()))
     except RUN_ERRORS as exc:
         return {"failure": str(exc), **accounting("fill_trigger", started)}
     inputs = [i.to_input() for i in outcome.value.inputs] if outcome.value else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -10,6 +11,7 @@ from langgraph.runtime import Runtime
 from agent.candidates import candidate_steps, candidate_tables, candidate_triggers
 from agent.context import Context
 from agent.fixes import fix_outline
+from agent.grammars import outline_grammar
 from agent.nodes.common import RUN_ERRORS, accounting, ask
 from agent.output_schemas import outline_schema
 from agent.settings import Settings
@@ -32,6 +34,13 @@ def plan_prompt_vars(
     }
 
 
+def outline_grammar_of(variables: dict[str, Any], settings: Settings) -> Callable[[], str]:
+    """Return the builder of the outline grammar over the plan variables' candidates."""
+    return lambda: outline_grammar(
+        variables["steps"], variables["triggers"], settings.max_outline_steps
+    )
+
+
 def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Ask the planner for an outline of the requirement."""
     started = time.perf_counter()
@@ -41,7 +50,8 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             state.requirement, ctx.get_catalog(), ctx.get_retriever(), ctx.settings
         )
         schema = outline_schema(variables["steps"], variables["triggers"])
-        outcome = ask(ctx, "planner", "plan", variables, schema, Outline)
+        outcome = ask(ctx, "planner", "plan", variables, schema, Outline,
+                      grammar=outline_grammar_of(variables, ctx.settings))
     except RUN_ERRORS as exc:
         return {"failure": str(exc), **accounting("plan", started)}
     return {**outline_update(state, outcome), **accounting("plan", started, outcome)}

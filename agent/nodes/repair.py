@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from agent.context import Context
 from agent.nodes.common import RUN_ERRORS, accounting, ask, issue_dict
-from agent.nodes.plan import outline_update, plan_prompt_vars
+from agent.nodes.plan import outline_grammar_of, outline_update, plan_prompt_vars
 from agent.output_schemas import outline_schema
 from agent.routing import outline_errors
 from agent.settings import Settings
@@ -62,7 +62,8 @@ def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             ctx.get_retriever(), ctx.settings,
         )
         schema = outline_schema(variables["steps"], variables["triggers"])
-        outcome = ask(ctx, "repairer", "repair", variables, schema, Outline)
+        outcome = ask(ctx, "repairer", "repair", variables, schema, Outline,
+                      grammar=outline_grammar_of(variables, ctx.settings))
     except RUN_ERRORS as exc:
         return {"failure": str(exc), "repairs": state.repairs + 1, **accounting("repair", started)}
     return {

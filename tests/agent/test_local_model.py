@@ -12,6 +12,7 @@ import torch
 from langchain_core.messages import HumanMessage
 from transformers import AutoModelForCausalLM
 
+from agent.grammars import inputs_grammar
 from agent.local_model import LocalConstrainedChat, LocalModelError
 from agent.models import BUILTIN_DIR
 from agent.output_schemas import inputs_schema, outline_schema
@@ -72,6 +73,24 @@ def test_inputs_schema_names_come_from_the_params(tiny_dir: Path) -> None:
         value = json.loads(reply.content)
         jsonschema.validate(value, schema)
         assert all(i["name"] == "log_level" for i in value["inputs"])
+
+
+def test_grammar_constrains_like_a_schema(tiny_dir: Path) -> None:
+    chat = LocalConstrainedChat.from_dir(tiny_dir, max_new_tokens=64)
+    params = [{"name": "log_level", "type": "choice", "mandatory": True,
+               "choices": [{"value": "info"}, {"value": "warn"}]},
+              {"name": "log_message", "type": "string", "mandatory": False}]
+    ebnf = inputs_grammar(params, [], [], demo_catalog())
+    reply = chat.invoke([HumanMessage(content="fill log\nlog it")], grammar=ebnf)
+    if reply.response_metadata["finish_reason"] == "stop":
+        names = [i["name"] for i in json.loads(str(reply.content))["inputs"]]
+        assert names[0] == "log_level" and len(names) == len(set(names))
+
+
+def test_bad_grammar_is_a_typed_error(tiny_dir: Path) -> None:
+    chat = LocalConstrainedChat.from_dir(tiny_dir, max_new_tokens=8)
+    with pytest.raises(LocalModelError, match="bad decoding grammar"):
+        chat.invoke([HumanMessage(content="x")], grammar="root ::= ")
 
 
 def test_length_stop_is_reported(tiny_dir: Path) -> None:

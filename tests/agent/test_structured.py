@@ -101,3 +101,37 @@ def test_unreachable_endpoint_fails_after_retries() -> None:
     call = Call(node="fill", spec="hf-endpoint:http://127.0.0.1:9")
     with pytest.raises(ModelCallError, match="connection failed after 3 attempt"):
         call_structured(model, [HumanMessage("x")], {}, FilledInputs, call, SETTINGS)
+
+
+class _Recorder:
+    """A model that records the keyword arguments of its one call."""
+
+    def __init__(self) -> None:
+        self.kwargs: dict[str, object] = {}
+
+    def invoke(self, messages: object, **kwargs: object) -> object:
+        from langchain_core.messages import AIMessage
+
+        self.kwargs = kwargs
+        return AIMessage(content='{"inputs": []}')
+
+
+@pytest.mark.parametrize(
+    ("spec", "grammar", "expected"),
+    [
+        ("builtin", 'root ::= "x"', {"grammar": 'root ::= "x"'}),
+        ("hf:/models/m", None, {"json_schema": {"type": "object"}}),
+        ("openai:gpt", 'root ::= "x"', "response_format"),
+    ],
+)
+def test_local_decoders_get_the_grammar_and_others_the_schema(
+    spec: str, grammar: str | None, expected: object
+) -> None:
+    model = _Recorder()
+    out = call_structured(model, [HumanMessage("x")], {"type": "object"},  # type: ignore[arg-type]
+                          FilledInputs, Call("fill", spec), SETTINGS, grammar)
+    assert out.value is not None
+    if isinstance(expected, dict):
+        assert model.kwargs == expected
+    else:
+        assert set(model.kwargs) == {expected}

@@ -1,0 +1,192 @@
+"""EBNF grammars of local decoding: they admit every valid corpus flow and reject what
+JSON Schema alone lets through (repeated inputs, out-of-scope pills, bad orders)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import xgrammar as xgr
+
+from agent.candidates import step_params, trigger_params
+from agent.draft import pill_dicts
+from agent.grammars import inputs_grammar, outline_grammar
+from catalog import demo_catalog
+from schemas.catalog import Catalog
+from schemas.flow import Flow, OutlineComponent
+from training.corpus import build
+
+_VOCAB = [chr(i) for i in range(32, 127)] + ["<eos>"]
+_COMPILER = xgr.GrammarCompiler(xgr.TokenizerInfo(_VOCAB, stop_token_ids=[len(_VOCAB) - 1]))
+
+
+def _accepts(ebnf: str, text: str) -> bool:
+    matcher = xgr.GrammarMatcher(_COMPILER.compile_grammar(ebnf))
+    # The whole text, then the end: a prefix of a valid answer is not an answer.
+    return bool(matcher.accept_string(text)) and bool(matcher.accept_token(len(_VOCAB) - 1))
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return demo_catalog()
+
+
+@pytest.fixture(scope="module")
+def flows(catalog: Catalog) -> list[Flow]:
+    cases = build(catalog, {"train": 40, "dev": 0, "test": 0}, seed=11)["train"]
+    return [Flow.model_validate(c.flow) for c in cases]
+
+
+@pytest.fixture(scope="module")
+def outline_ebnf(catalog: Catalog) -> str:
+    steps = [{"category": a.category, "definition": a.name, "scope": a.scope}
+             for a in catalog.actions]
+    steps += [{"category": "flowlogic", "definition": f.token, "scope": "global"}
+              for f in catalog.flow_logic]
+    return outline_grammar(steps, [{"type": t.type} for t in catalog.triggers], max_steps=20)
+
+
+def _outline_text(flow: Flow) -> str:
+    trigger = flow.trigger
+    return _compact({
+        "name": flow.name,
+        "trigger": {"type": trigger.type, "annotation": trigger.annotation} if trigger else None,
+        "components": [
+            {"category": c.category, "definition": c.definition, "scope": c.scope,
+             "order": c.order, "block": c.block, "annotation": c.annotation}
+            for c in flow.components
+        ],
+    })
+
+
+def _inputs_text(inputs: list[Any]) -> str:
+    return _compact({"inputs": [{"name": i.name, "value": i.value} for i in inputs]})
+
+
+def _tables(catalog: Catalog) -> list[dict[str, Any]]:
+    return [{"name": t.name} for t in catalog.tables]
+
+
+def test_every_corpus_outline_is_admitted(flows: list[Flow], outline_ebnf: str) -> None:
+    for flow in flows:
+        assert _accepts(outline_ebnf, _outline_text(flow)), _outline_text(flow)
+
+
+def test_every_corpus_step_and_trigger_input_list_is_admitted(
+    flows: list[Flow], catalog: Catalog
+) -> None:
+    tables = _tables(catalog)
+    for flow in flows:
+        for comp in flow.components:
+            ebnf = inputs_grammar(step_params(comp, catalog), tables,
+                                  pill_dicts(flow, comp.order, catalog), catalog)
+            assert _accepts(ebnf, _inputs_text(comp.inputs)), (comp.definition, comp.inputs)
+        if flow.trigger is not None:
+            ebnf = inputs_grammar(trigger_params(flow.trigger.type, catalog), tables, [], catalog)
+            assert _accepts(ebnf, _inputs_text(flow.trigger.inputs))
+
+
+def _comp(definition: str, order: int, block: int | None, category: str = "action") -> str:
+    return _compact({"category": category, "definition": definition, "scope": "global",
+                     "order": order, "block": block, "annotation": "a"})
+
+
+def _outline(*components: str) -> str:
+    trigger = '{"type":"record_update","annotation":"t"}'
+    return f'{{"name":"n","trigger":{trigger},"components":[{",".join(components)}]}}'
+
+
+@pytest.mark.parametrize(
+    ("components", "ok"),
+    [
+        ((_comp("IF", 1, None, "flowlogic"), _comp("update_record", 2, 1)), True),
+        ((_comp("IF", 1, None, "flowlogic"), _comp("update_record", 1, 1)), False),  # dup order
+        ((_comp("log", 1, None), _comp("log", 3, None)), False),  # gap
+        ((_comp("log", 2, None),), False),  # does not start at 1
+        ((_comp("log", 1, 1),), False),  # in itself
+        ((_comp("IF", 1, 2, "flowlogic"), _comp("log", 2, None)), False),  # in a later step
+        ((_comp("teleport_user", 1, None),), False),  # not a candidate
+        ((), False),  # no steps at all
+    ],
+)
+def test_outline_orders_and_blocks_are_positional(
+    outline_ebnf: str, components: tuple[str, ...], ok: bool
+) -> None:
+    assert _accepts(outline_ebnf, _outline(*components)) is ok
+
+
+def test_outline_length_is_bounded(catalog: Catalog) -> None:
+    ebnf = outline_grammar([{"category": "action", "definition": "log", "scope": "global"}],
+                           [], max_steps=2)
+    one, two, three = (_comp("log", i, None) for i in (1, 2, 3))
+    no_trigger = '{{"name":"n","trigger":null,"components":[{}]}}'
+    assert _accepts(ebnf, no_trigger.format(",".join([one, two])))
+    assert not _accepts(ebnf, no_trigger.format(",".join([one, two, three])))
+
+
+UPDATE = '{{"inputs":[{{"name":"table_name","value":"incident"}},{{"name":"record","value":"{record}"}},{{"name":"values","value":"{values}"}}]}}'  # noqa: E501
+
+
+@pytest.fixture(scope="module")
+def update_ebnf(catalog: Catalog) -> str:
+    params = step_params(_update_step(), catalog)
+    pills = [{"pill": "{{trigger.current}}", "type": "reference", "table": "incident"},
+             {"pill": "{{step_1.records}}", "type": "records", "table": "incident"}]
+    return inputs_grammar(params, [{"name": "incident"}], pills, catalog)
+
+
+def _update_step() -> OutlineComponent:
+    return OutlineComponent(category="action", definition="update_record", scope="global",
+                            order=2, annotation="update it")
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        (UPDATE.format(record="{{trigger.current}}", values="state=2"), True),
+        (UPDATE.format(record="{{trigger.current}}",
+                       values="assigned_to={{trigger.current.assigned_to.manager}}"), True),
+        (UPDATE.format(record="{{trigger.current}}", values='{\\"a\\":1} and {b}'), True),
+        (UPDATE.format(record="{{step_1.record}}", values="state=2"), False),  # not visible
+        (UPDATE.format(record="{{trigger.current}}",
+                       values="assigned_to={{trigger.current.no_such_column}}"), False),
+        (UPDATE.format(record="{{step_1.records.number}}", values="x"), False),  # walks a list
+        (UPDATE.format(record="see {{trigger.current}}", values="x"), False),  # text + pill
+        ('{"inputs":[{"name":"table_name","value":"incident"}]}', False),  # mandatory missing
+        ('{"inputs":[{"name":"table_name","value":"incident"},'
+         '{"name":"table_name","value":"incident"}]}', False),  # repeated
+        ('{"inputs":[{"name":"table_name","value":"problem"}]}', False),  # not a candidate
+    ],
+)
+def test_inputs_are_unique_complete_and_pills_in_scope(
+    update_ebnf: str, text: str, ok: bool
+) -> None:
+    assert _accepts(update_ebnf, text) is ok
+
+
+def test_optional_inputs_may_be_skipped_but_keep_catalog_order(catalog: Catalog) -> None:
+    params = [{"name": "a", "type": "string", "mandatory": False},
+              {"name": "b", "type": "string", "mandatory": True},
+              {"name": "c", "type": "boolean", "mandatory": False}]
+    ebnf = inputs_grammar(params, [], [], catalog)
+    item = '{{"name":"{}","value":"{}"}}'
+    assert _accepts(ebnf, '{"inputs":[' + item.format("b", "x") + "]}")
+    assert _accepts(ebnf, '{"inputs":[' + ",".join(
+        [item.format("a", "x"), item.format("b", "y"), item.format("c", "true")]) + "]}")
+    assert not _accepts(ebnf, '{"inputs":[' + ",".join(
+        [item.format("b", "y"), item.format("a", "x")]) + "]}")
+    assert not _accepts(ebnf, '{"inputs":[' + item.format("c", "true") + "]}")
+    assert not _accepts(ebnf, '{"inputs":[' + ",".join(
+        [item.format("b", "y"), item.format("c", "maybe")]) + "]}")
+    assert not _accepts(ebnf, '{"inputs":[' + item.format("b", "{{trigger.current}}") + "]}")
+
+
+def test_free_named_inputs_take_any_names(catalog: Catalog) -> None:
+    ebnf = inputs_grammar([], [], [], catalog)
+    assert _accepts(ebnf, '{"inputs":[]}')
+    assert _accepts(ebnf, '{"inputs":[{"name":"x","value":"1"},{"name":"y","value":"2"}]}')
