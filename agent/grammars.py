@@ -16,18 +16,12 @@ The output is compact JSON (no whitespace), the form the built-in model was trai
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from agent.pill_grammar import pill_rules
+from agent.query_grammar import query_rule, template_rule
 from schemas.catalog import Catalog
 from schemas.flow import PLACEHOLDER_DEFINITION
-
-_WALK_TYPES = frozenset({"reference"})
-"""Pill types that may be dot-walked into their table's columns (a `records` list may not)."""
-
-WALK_DEPTH = 4
-"""Columns a pill may dot-walk through (``trigger.task_sla_record.task.assigned_to.manager.email``
-walks four)."""
 
 _JSON_CHAR = r'[^\"\\{\0-\x1f]'
 _JSON_ESCAPE = r'"\\" ["\\/bfnrt]'
@@ -105,12 +99,16 @@ def inputs_grammar(
 ) -> str:
     """Return the grammar of ``{"inputs": [...]}`` for one step or trigger.
 
+    When a conditions or template input takes its table from a sibling input (``table_from``),
+    the answer is one of several variants, one per candidate table: the sibling names that
+    table and the query or template uses only its columns and stored choice values.
+
     Args:
-        params: the step's catalog inputs ``{name, type, mandatory, choices}`` in catalog
-            order; empty for free-named inputs (SETFLOWVARIABLES).
+        params: the step's catalog inputs ``{name, type, mandatory, choices, table_from,
+            reference}`` in catalog order; empty for free-named inputs (SETFLOWVARIABLES).
         tables: candidate tables ``{name}``; the values of ``table_name`` inputs.
         pills: the pills visible at the step ``{pill, type, table}``.
-        catalog: the instance catalog (columns of pill tables for dot-walks).
+        catalog: the instance catalog (columns of tables and pill tables).
     """
     rules: dict[str, str] = {**_string_rules(with_pills=bool(pills))}
     if pills:
@@ -120,20 +118,70 @@ def inputs_grammar(
         rules["root"] = f'"{{\\"inputs\\":[" ({item} ("," {item})*)? "]}}"'
         return _rules(rules)
     table_names = [str(t["name"]) for t in tables]
-    for i, param in enumerate(params):
-        name = raw('{"name":' + json.dumps(param["name"], ensure_ascii=False) + ',"value":')
-        rules[f"item_{i}"] = f'{name} {_value(param, table_names, bool(pills))} "}}"'
-    mandatory = [bool(p.get("mandatory")) for p in params]
-    rules["root"] = f'"{{\\"inputs\\":[" ({_sequence(-1, mandatory, rules)}) "]}}"'
+    holder = _table_holder(params)
+    variants: list[str | None] = [None]
+    if holder is not None:
+        variants = [t for t in table_names if catalog.table(t) is not None] or [None]
+    mandatory = [bool(p.get("mandatory")) or i == holder for i, p in enumerate(params)]
+    options = []
+    for k, table in enumerate(variants):
+        items = []
+        for i, param in enumerate(params):
+            bound = table is not None and _is_bound(i, param, params, holder)
+            items.append(f"v{k}_item_{i}" if bound else f"item_{i}")
+            if items[-1] not in rules:
+                label = raw('{"name":' + json.dumps(param["name"], ensure_ascii=False)
+                            + ',"value":')
+                value = _bound_value(param, params[holder or 0]["name"], str(table), catalog,
+                                     rules) if bound else _value(param, table_names, rules)
+                rules[items[-1]] = f'{label} {value} "}}"'
+        options.append("(" + _sequence(-1, mandatory, rules, items, f"v{k}_") + ")")
+    rules["root"] = f'"{{\\"inputs\\":[" ({" | ".join(options)}) "]}}"'
     return _rules(rules)
 
 
-def _value(param: dict[str, Any], table_names: list[str], has_pills: bool) -> str:
+_BOUND = {"conditions": query_rule, "template_value": template_rule}
+"""Input types whose value is written over one table's columns."""
+
+
+def _table_holder(params: list[dict[str, Any]]) -> int | None:
+    """Return the index of the input that names the table a query/template input is about."""
+    names = {p.get("table_from") for p in params if p.get("type") in _BOUND}
+    for i, param in enumerate(params):
+        if param["name"] in names and param.get("type") == "table_name":
+            return i
+    return None
+
+
+def _is_bound(i: int, param: dict[str, Any], params: list[dict[str, Any]],
+              holder: int | None) -> bool:
+    """Tell whether input `i` depends on the variant's table (the holder or a query on it)."""
+    if holder is None:
+        return False
+    return i == holder or (param.get("type") in _BOUND
+                           and param.get("table_from") == params[holder]["name"])
+
+
+def _bound_value(
+    param: dict[str, Any], holder: str, table: str, catalog: Catalog, rules: dict[str, str]
+) -> str:
+    """Return the value rule of one input in the variant whose table is `table`."""
+    if param["name"] == holder:
+        return lit(table)
+    build = _BOUND.get(str(param.get("type")))
+    about = param.get("reference") or (table if param.get("table_from") == holder else None)
+    if build is not None and about and catalog.table(str(about)) is not None:
+        return f'"\\"" {build(str(about), catalog, rules, "pill" in rules)} "\\""'
+    return _value(param, [table], rules)
+
+
+def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str]) -> str:
     """Return the rule of one input's value.
 
     Choice, boolean and table inputs take one of their values; a records input takes one
-    whole pill and a reference input one whole pill or a plain identifier (a sys_id, a
-    notification name), never text around a pill; an integer takes digits or one pill.
+    whole list pill and a reference input one whole record pill or a plain identifier (a
+    sys_id, a notification name), never text around a pill; an integer takes digits or one
+    pill.
     """
     choices = [str(c["value"]) if isinstance(c, dict) else str(c) for c in param.get("choices", [])]
     if not choices and param.get("type") == "boolean":
@@ -142,19 +190,27 @@ def _value(param: dict[str, Any], table_names: list[str], has_pills: bool) -> st
         choices = table_names
     if choices:
         return f"({' | '.join(lit(c) for c in choices)})"
-    whole_pill = '"\\"{{" pill "}}\\""' if has_pills else None
     kind = param.get("type")
-    if kind == "records" and whole_pill:
-        return whole_pill
+    if kind == "records":
+        return _whole("list_pill", rules) or "text"
     if kind == "reference":
-        return f"({whole_pill} | str)" if whole_pill else "str"
+        ref = _whole("ref_pill", rules)
+        return f"({ref} | str)" if ref else "str"
     if kind == "integer":
         digits = '"\\"" "-"? [0-9]+ "\\""'
-        return f"({whole_pill} | {digits})" if whole_pill else digits
+        whole = _whole("pill", rules)
+        return f"({whole} | {digits})" if whole else digits
     return "text"
 
 
-def _sequence(last: int, mandatory: list[bool], rules: dict[str, str]) -> str:
+def _whole(rule: str, rules: dict[str, str]) -> str | None:
+    """Return a JSON string holding exactly one pill of `rule`, or None without such pills."""
+    return f'"\\"{{{{" {rule} "}}}}\\""' if rule in rules else None
+
+
+def _sequence(
+    last: int, mandatory: list[bool], rules: dict[str, str], items: list[str], prefix: str
+) -> str:
     """Return the alternatives after item `last` (-1: none yet) and add their rules.
 
     The next item may be any later one that skips no mandatory input; the list may end only
@@ -163,50 +219,12 @@ def _sequence(last: int, mandatory: list[bool], rules: dict[str, str]) -> str:
     options: list[str] = []
     comma = '"," ' if last >= 0 else ""
     for nxt in range(last + 1, len(mandatory)):
-        name = f"after_{nxt}"
+        name = f"{prefix}after_{nxt}"
         if name not in rules:
-            rules[name] = "(" + _sequence(nxt, mandatory, rules) + ")"
-        options.append(f"{comma}item_{nxt} {name}")
+            rules[name] = "(" + _sequence(nxt, mandatory, rules, items, prefix) + ")"
+        options.append(f"{comma}{items[nxt]} {name}")
         if mandatory[nxt]:
             break
     if not any(mandatory[last + 1:]):
         options.append('""')
     return " | ".join(options)
-
-
-_COLUMN_NAME = re.compile(r"^[A-Za-z0-9_]+$")
-
-
-def pill_rules(pills: list[dict[str, Any]], catalog: Catalog) -> dict[str, str]:
-    """Return the rule `pill` (the text between ``{{`` and ``}}``) and its column rules."""
-    rules: dict[str, str] = {}
-    options = []
-    for p in pills:
-        name = raw(str(p["pill"]).removeprefix("{{").removesuffix("}}"))
-        table = p.get("table")
-        if p.get("type") in _WALK_TYPES and table and catalog.table(str(table)):
-            options.append(f'{name} ("." {_columns(str(table), WALK_DEPTH, catalog, rules)})?')
-        else:
-            options.append(name)
-    rules["pill"] = " | ".join(options)
-    return rules
-
-
-def _columns(table: str, depth: int, catalog: Catalog, rules: dict[str, str]) -> str:
-    """Return the rule of a dot-walk into `table`, `depth` levels deep at most."""
-    name = f"cols_{depth}_{re.sub(r'[^A-Za-z0-9]', '_', table)}"
-    if name in rules:
-        return name
-    rules[name] = '""'  # placeholder against self-reference while building
-    options = []
-    for col in catalog.columns(table):
-        if not _COLUMN_NAME.match(col.name):
-            continue
-        walk = ""
-        if depth > 1 and col.type == "reference" and col.reference and catalog.table(col.reference):
-            walk = f' ("." {_columns(col.reference, depth - 1, catalog, rules)})?'
-        elif col.type == "variables":
-            walk = ' ("." [A-Za-z0-9_]+)?'
-        options.append(f"{raw(col.name)}{walk}")
-    rules[name] = " | ".join(options) if options else '""'
-    return name

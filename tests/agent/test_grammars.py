@@ -68,8 +68,13 @@ def _inputs_text(inputs: list[Any]) -> str:
     return _compact({"inputs": [{"name": i.name, "value": i.value} for i in inputs]})
 
 
-def _tables(catalog: Catalog) -> list[dict[str, Any]]:
-    return [{"name": t.name} for t in catalog.tables]
+def _tables(flow: Flow, catalog: Catalog) -> list[dict[str, Any]]:
+    """The flow's own tables plus two others: the candidates a lookup would offer."""
+    names = {t.name for t in catalog.tables}
+    inputs = [*(flow.trigger.inputs if flow.trigger else []),
+              *(i for c in flow.components for i in c.inputs)]
+    used = [i.value for i in inputs if i.value in names]
+    return [{"name": n} for n in dict.fromkeys([*used, "incident", "sys_user"])]
 
 
 def test_every_corpus_outline_is_admitted(flows: list[Flow], outline_ebnf: str) -> None:
@@ -80,8 +85,8 @@ def test_every_corpus_outline_is_admitted(flows: list[Flow], outline_ebnf: str) 
 def test_every_corpus_step_and_trigger_input_list_is_admitted(
     flows: list[Flow], catalog: Catalog
 ) -> None:
-    tables = _tables(catalog)
     for flow in flows:
+        tables = _tables(flow, catalog)
         for comp in flow.components:
             ebnf = inputs_grammar(step_params(comp, catalog), tables,
                                   pill_dicts(flow, comp.order, catalog), catalog)
@@ -151,7 +156,12 @@ def _update_step() -> OutlineComponent:
         (UPDATE.format(record="{{trigger.current}}", values="state=2"), True),
         (UPDATE.format(record="{{trigger.current}}",
                        values="assigned_to={{trigger.current.assigned_to.manager}}"), True),
-        (UPDATE.format(record="{{trigger.current}}", values='{\\"a\\":1} and {b}'), True),
+        (UPDATE.format(record="{{trigger.current}}", values="state=6^work_notes=done {x}"), True),
+        (UPDATE.format(record="{{trigger.current}}", values="state=42"), False),  # no such value
+        (UPDATE.format(record="{{trigger.current}}", values="colour=red"), False),  # no column
+        (UPDATE.format(record="{{trigger.current}}", values="just some text"), False),
+        (UPDATE.format(record="{{trigger.current}}",
+                       values="state={{trigger.current.state}}"), True),
         (UPDATE.format(record="{{step_1.record}}", values="state=2"), False),  # not visible
         (UPDATE.format(record="{{trigger.current}}",
                        values="assigned_to={{trigger.current.no_such_column}}"), False),
@@ -190,3 +200,39 @@ def test_free_named_inputs_take_any_names(catalog: Catalog) -> None:
     ebnf = inputs_grammar([], [], [], catalog)
     assert _accepts(ebnf, '{"inputs":[]}')
     assert _accepts(ebnf, '{"inputs":[{"name":"x","value":"1"},{"name":"y","value":"2"}]}')
+
+
+TRIGGER = ('{{"inputs":[{{"name":"table","value":"{table}"}},'
+           '{{"name":"condition","value":"{query}"}}]}}')
+
+
+@pytest.mark.parametrize(
+    ("table", "query", "ok"),
+    [
+        ("incident", "priority=1^active=true", True),
+        ("incident", "priority<=2^ORassigned_toISEMPTY^NQstateIN1,2", True),
+        ("incident", "caller_id.vip=true", True),  # one dot-walk, free value
+        ("incident", "short_descriptionLIKEprinter", True),
+        ("incident", "", True),
+        ("incident", "priority=9", False),  # not a stored value
+        ("incident", "active=maybe", False),  # boolean
+        ("incident", "colour=red", False),  # no such column
+        ("incident", "install_status=6", False),  # a column of another table
+        ("alm_hardware", "install_status=6", True),
+        ("incident", "priority", False),  # no operator
+        ("incident", "priorityISEMPTYx", False),  # unary takes no value
+        ("problem", "priority=1", False),  # the table is not a candidate
+    ],
+)
+def test_conditions_use_the_chosen_tables_columns_and_values(
+    catalog: Catalog, table: str, query: str, ok: bool
+) -> None:
+    ebnf = inputs_grammar(trigger_params("record_update", catalog),
+                          [{"name": "incident"}, {"name": "alm_hardware"}], [], catalog)
+    assert _accepts(ebnf, TRIGGER.format(table=table, query=query)) is ok
+
+
+def test_free_text_may_hold_json_and_lone_braces(catalog: Catalog) -> None:
+    ebnf = inputs_grammar([{"name": "body", "type": "string", "mandatory": True}], [], [],
+                          catalog)
+    assert _accepts(ebnf, '{"inputs":[{"name":"body","value":"{\\"a\\":[1]} and {b}"}]}')

@@ -1,0 +1,124 @@
+"""EBNF of encoded queries and field-value templates over one table (flow-format §4).
+
+Part of `agent.grammars`: a conditions input (``active=true^stateIN1,2``) or a values template
+(``state=6^assigned_to={{trigger.current.caller_id}}``) whose table the step names may only
+use that table's columns (inherited ones included), and a choice or boolean column only its
+stored values (or a pill). Operators are those `validator.query` reads. Terms are
+``field<op>value`` joined by ``^``, ``^OR`` and ``^NQ``; a condition may dot-walk one
+reference (``caller_id.vip=true``), with a free value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from schemas.catalog import Catalog, Column
+from validator.query import OPERATORS, UNARY_OPERATORS
+
+_FIELD = re.compile(r"^[a-z0-9_]+$")
+_BINARY = [op for op in OPERATORS if op not in UNARY_OPERATORS]
+_CHOICE_OPS = ("=", "!=", "<", "<=", ">", ">=", "CHANGESTO", "CHANGESFROM")
+_LIST_OPS = ("IN", "NOT IN")
+_VALUE_CHAR = r'[^\"\\^{,\0-\x1f] | "\\" ["\\/bfnrt] | "{" [^\"\\^{\0-\x1f]'
+"""One character of a term's value: no `^` (it ends the term), a lone `{` only."""
+
+
+def _raw(text: str) -> str:
+    """Return an EBNF literal of `text` as it appears inside a JSON string."""
+    return json.dumps(json.dumps(text, ensure_ascii=False)[1:-1], ensure_ascii=False)
+
+
+def _alts(options: list[str]) -> str:
+    return "(" + " | ".join(options) + ")"
+
+
+def _name(prefix: str, table: str) -> str:
+    return f"{prefix}_{re.sub(r'[^A-Za-z0-9]', '_', table)}"
+
+
+def value_rules(has_pills: bool) -> dict[str, str]:
+    """Return the shared rules of free term values (`qval`: text and pills, commas allowed)."""
+    pill = ' | "{{" pill "}}"' if has_pills else ""
+    return {"qval": f'({_VALUE_CHAR} | ","{pill})+'}
+
+
+def query_rule(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> str:
+    """Add the rules of a conditions value over `table` to `rules`; return the rule name.
+
+    Columns are grouped so the grammar stays small: free-valued columns share one rule, each
+    choice or boolean column has its values, and reference columns are grouped by the table
+    they walk into.
+    """
+    name = _name("q", table)
+    if name not in rules:
+        rules.update(value_rules(has_pills))
+        term = _name("qterm", table)
+        rules[term] = _alts(_terms(table, catalog, rules, has_pills))
+        rules[name] = f'"" | {term} (("^OR" | "^NQ" | "^") {term})*'
+    return name
+
+
+def template_rule(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> str:
+    """Add the rules of a field-value template over `table` to `rules`; return the rule name."""
+    name = _name("t", table)
+    if name not in rules:
+        rules.update(value_rules(has_pills))
+        pair = _name("tpair", table)
+        options = []
+        for col in _columns(table, catalog):
+            fixed = _fixed_values(col, table, rules, has_pills)
+            value = fixed if fixed else "qval?"
+            options.append(f"{_raw(col.name + '=')} {value}")
+        rules[pair] = _alts(options)
+        rules[name] = f'"" | {pair} ("^" {pair})*'
+    return name
+
+
+def _columns(table: str, catalog: Catalog) -> list[Column]:
+    return [c for c in catalog.columns(table) if _FIELD.match(c.name)]
+
+
+def _terms(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> list[str]:
+    unary = _alts([_raw(op) for op in sorted(UNARY_OPERATORS)])
+    binary = _alts([_raw(op) for op in _BINARY])
+    columns = _columns(table, catalog)
+    free: list[str] = []
+    walks: dict[str, list[str]] = {}
+    terms: list[str] = []
+    for col in columns:
+        fixed = _fixed_values(col, table, rules, has_pills)
+        if fixed:
+            field = _raw(col.name)
+            terms.append(f"{field} {_alts([_raw(op) for op in _CHOICE_OPS])} {fixed}")
+            terms.append(f'{field} {_alts([_raw(op) for op in _LIST_OPS])} {fixed} ("," {fixed})*')
+        else:
+            free.append(_raw(col.name))
+        if col.type == "reference" and col.reference and catalog.table(col.reference):
+            walks.setdefault(col.reference, []).append(_raw(col.name + "."))
+    fields = _name("qfield", table)
+    rules[fields] = " | ".join(_raw(c.name) for c in columns)
+    terms.append(f"{fields} {unary}")
+    if free:
+        terms.append(f"{_alts(free)} {binary} qval")
+    for target, prefixes in walks.items():
+        walk = _name("qwalk", target)
+        if walk not in rules:
+            rules[walk] = " | ".join(_raw(c.name) for c in _columns(target, catalog))
+        terms.append(f"{_alts(prefixes)} {walk} ({unary} | {binary} qval)")
+    return terms
+
+
+def _fixed_values(col: Column, table: str, rules: dict[str, str], has_pills: bool) -> str:
+    """Return the rule of a choice/boolean column's values ('' when its values are free)."""
+    if col.choices:
+        values = [c.value for c in col.choices]
+    elif col.type == "boolean":
+        values = ["true", "false"]
+    else:
+        return ""
+    name = _name(f"cv_{col.name}", table)
+    if name not in rules:
+        pill = ['"{{" pill "}}"'] if has_pills else []
+        rules[name] = " | ".join([*(_raw(v) for v in values), *pill])
+    return name
