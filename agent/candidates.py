@@ -7,6 +7,10 @@ functions), so the built-in model is trained on exactly what the generator shows
 from __future__ import annotations
 
 import re
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import Any
 
 from schemas.catalog import Catalog, Param
@@ -16,6 +20,54 @@ from tools.retriever import Retriever, StepHit
 _CLAUSE = re.compile(r"[,;.]|\b(?:and then|then|and|otherwise|else|if|when|for each)\b", re.I)
 CLAUSE_K = 3
 """Step candidates taken per requirement clause, on top of the whole-requirement search."""
+
+
+class RetrieverMemo:
+    """A bounded LRU of results per retriever, dropped with the retriever.
+
+    A retriever answers from a fixed index, so the same question gets the same answer for
+    as long as it lives; weak keys keep a closed retriever's answers from outliving it.
+    """
+
+    def __init__(self, size: int) -> None:
+        """Remember at most `size` results per retriever."""
+        self.size = size
+        self._memos: weakref.WeakKeyDictionary[Any, OrderedDict[Hashable, Any]] = (
+            weakref.WeakKeyDictionary())
+        self._lock = threading.Lock()
+
+    def get(self, retriever: Retriever, key: Hashable) -> Any:
+        """Return the remembered result (now the most recent), or None."""
+        with self._lock:
+            try:
+                memo = self._memos.get(retriever)
+            except TypeError:  # a retriever without weak references is never remembered
+                return None
+            if memo is None or key not in memo:
+                return None
+            memo.move_to_end(key)
+            return memo[key]
+
+    def put(self, retriever: Retriever, key: Hashable, value: Any) -> None:
+        """Remember a result, dropping the least recently used beyond the size."""
+        with self._lock:
+            try:
+                memo = self._memos.setdefault(retriever, OrderedDict())
+            except TypeError:
+                return
+            memo[key] = value
+            while len(memo) > self.size:
+                memo.popitem(last=False)
+
+
+    def clear(self) -> None:
+        """Forget every result (benchmarks timing the searches)."""
+        with self._lock:
+            self._memos.clear()
+
+
+PLAN_MEMO = RetrieverMemo(size=512)
+"""The plan candidates of recent requirements, per retriever (`plan_prompt_vars`)."""
 
 
 def param_dict(param: Param) -> dict[str, Any]:

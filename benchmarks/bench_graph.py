@@ -4,9 +4,10 @@ Everything but model time is measured: the LangGraph machinery, prompt variables
 the ToolNode catalog lookups, the Send fan-out, validation and the result. The model answers
 instantly from memory, so the time per flow is the price the graph adds to any real model.
 
-Three configurations: SQLite retrieval as a repeated flow sees it (the lookup tools remember
-their answers), SQLite with those answers forgotten before every run (every search runs, as
-for a new requirement), and a retriever that finds nothing instantly (the graph alone).
+Three configurations: SQLite retrieval as a repeated flow sees it (the lookup tools and the
+plan candidates remember their answers), SQLite with those answers forgotten before every run
+(every search runs, as for a new requirement), and a retriever that finds nothing instantly
+(the graph alone).
 Besides wall time, the process CPU time per flow is reported: on a shared machine it moves
 less with the neighbours' load.
 
@@ -24,6 +25,7 @@ import time
 from typing import Any
 
 from agent.api import generate
+from agent.candidates import PLAN_MEMO
 from agent.context import lookup_tools
 from agent.scripted import ScriptedChatModel
 from agent.settings import load_settings
@@ -117,6 +119,7 @@ def run_once(retriever: Retriever, forget: bool = False) -> tuple[float, float, 
     model = ScriptedChatModel(script=script())
     if forget:
         clear_memos(lookup_tools(retriever))
+        PLAN_MEMO.clear()
     started, cpu = time.perf_counter(), time.process_time()
     result = generate(REQUIREMENT, settings=settings, catalog=demo_catalog(),
                       retriever=retriever, models={SPEC: model})

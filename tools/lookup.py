@@ -22,7 +22,12 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
+from langchain_core.callbacks import BaseCallbackManager
+from langchain_core.messages import ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
+from langchain_core.tracers.context import tracing_v2_callback_var
+from langsmith.utils import tracing_is_enabled
 from pydantic import BaseModel, Field
 
 from tools.retriever import RetrievalError, Retriever, StepCategory
@@ -123,12 +128,54 @@ class AnswerMemo:
 
 
 class LookupTool(BaseTool):
-    """A lookup tool: pydantic-validated arguments in, the search function's JSON out."""
+    """A lookup tool: pydantic-validated arguments in, the search function's JSON out.
+
+    When nothing observes the call (no callback handler in the config or on the tool, no
+    LangSmith tracing), a tool call skips LangChain's callback and signature machinery,
+    which costs several times the remembered answer itself; ToolNode still validates the
+    call, routes it, and turns validation errors into error messages. With any observer,
+    the full `BaseTool` path runs, so traces and callbacks see every lookup.
+    """
 
     search: Callable[..., str]
     """The search, called with the validated arguments as keywords."""
     memo: AnswerMemo | None = None
     """Successful answers remembered by (tool, arguments); shared by one tool set."""
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        if _is_tool_call(input) and not kwargs and self._unobserved(config):
+            return self._fast(input)
+        return super().invoke(input, config, **kwargs)
+
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Any:
+        if _is_tool_call(input) and not kwargs and self._unobserved(config):
+            return self._fast(input)
+        return await super().ainvoke(input, config, **kwargs)
+
+    def _fast(self, call: dict[str, Any]) -> ToolMessage:
+        """Answer a tool call as `BaseTool` would: validated arguments, a `ToolMessage`.
+
+        Raises:
+            pydantic.ValidationError: bad arguments (ToolNode reports them to the model).
+        """
+        args = call.get("args") or {}
+        schema = self.args_schema
+        assert isinstance(schema, type) and issubclass(schema, BaseModel)
+        valid = schema.model_validate(args)
+        # Like BaseTool: only the arguments given, validated; the search has the defaults.
+        kwargs = {k: getattr(valid, k) for k in args if k in type(valid).model_fields}
+        return ToolMessage(content=self._answer(kwargs), name=self.name,
+                           tool_call_id=call["id"], status="success")
+
+    def _unobserved(self, config: RunnableConfig | None) -> bool:
+        if self.callbacks or self.verbose or tracing_v2_callback_var.get() is not None:
+            return False
+        handlers = (config or {}).get("callbacks")
+        if isinstance(handlers, BaseCallbackManager):
+            handlers = handlers.handlers
+        return not handlers and not tracing_is_enabled()
 
     def _run(self, **kwargs: Any) -> str:
         return self._answer(kwargs)
@@ -148,6 +195,10 @@ class LookupTool(BaseTool):
             if not answer.startswith('{"error"'):  # a backend failure may pass: ask again
                 self.memo.put(key, answer)
         return answer
+
+
+def _is_tool_call(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("type") == "tool_call" and "id" in value
 
 
 def _memo_key(name: str, kwargs: dict[str, Any]) -> tuple[Any, ...] | None:

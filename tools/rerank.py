@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from tools.text import fold_plural, query_tokens, search_terms
@@ -53,7 +54,13 @@ def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True,
 
 def label_coverage(label: str, query_words: set[str]) -> float:
     """Return the share of the label's words (stopwords aside) found among the query words."""
-    words = {fold_plural(t) for t in query_tokens(label)}
+    words = label_words(label)
     if not words:
         return 0.0
     return len(words & query_words) / len(words)
+
+
+@lru_cache(maxsize=65536)
+def label_words(label: str) -> frozenset[str]:
+    """Return the folded words of a label (cached: a catalog's labels recur in every search)."""
+    return frozenset(fold_plural(t) for t in query_tokens(label))

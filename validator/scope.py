@@ -226,24 +226,41 @@ def visible_pills(flow: Flow, order: int, catalog: Catalog) -> list[VisiblePill]
     `{{step_N.<name>}}`, not a pill to copy. Order 0 (the trigger) sees none; a broken
     order/block skeleton gives [].
     """
+    return visible_pills_by_order(flow, catalog, [order]).get(order, [])
+
+
+def visible_pills_by_order(
+    flow: Flow, catalog: Catalog, orders: list[int] | None = None
+) -> dict[int, list[VisiblePill]]:
+    """Return `visible_pills` of several steps (default: all), resolving the flow once."""
     tree, _ = build_tree(flow.components)
-    user = tree.node(order) if tree is not None else None
-    if tree is None or user is None:
-        return []
+    if tree is None:
+        return {}
     scope = Scope(build_context(flow, tree, index_for(catalog)))
+    wanted = orders if orders is not None else [n.order for n in tree.nodes]
+    out: dict[int, list[VisiblePill]] = {}
+    for order in wanted:
+        user = tree.node(order)
+        if user is not None:
+            out[order] = _visible(scope, tree.nodes, user)
+    return out
+
+
+def _visible(scope: Scope, nodes: list[Node], user: Node) -> list[VisiblePill]:
+    order = user.order
     found = _trigger_and_inputs(scope.ctx)
     # A DOUNTIL's condition runs after its body, so it also sees the body's steps.
     readable = [
         n
-        for n in tree.nodes
+        for n in nodes
         if n.order < order or (user.token == "DOUNTIL" and n is not user and user.encloses(n))
     ]
     for node in readable:
         if scope.hiding_block(node, user) is None:
             found += _step_pills(scope, node, user)
     for name, setters in sorted(scope.ctx.setters.items()):
-        if tree.nodes[setters[0]].order < order:
-            kind = scope.variable_type(name, tree.nodes[setters[0]])
+        if nodes[setters[0]].order < order:
+            kind = scope.variable_type(name, nodes[setters[0]])
             found.append(
                 VisiblePill(f"{{{{flow.{name}}}}}", kind.kind, kind.table, f"flow variable {name}")
             )

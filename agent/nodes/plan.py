@@ -8,7 +8,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from agent.candidates import candidate_steps, candidate_tables, candidate_triggers
+from agent.candidates import PLAN_MEMO, candidate_steps, candidate_tables, candidate_triggers
 from agent.context import Context
 from agent.fixes import fix_outline
 from agent.grammars import outline_grammar
@@ -25,13 +25,23 @@ from tools.retriever import Retriever
 def plan_prompt_vars(
     requirement: str, catalog: Catalog, retriever: Retriever, settings: Settings
 ) -> dict[str, Any]:
-    """Build the `plan` prompt variables (see ARCHITECTURE.md, node prompt contract)."""
-    return {
-        "requirement": requirement,
-        "steps": candidate_steps(requirement, catalog, retriever, settings.k_steps),
-        "triggers": candidate_triggers(requirement, catalog, retriever, settings.k_triggers),
-        "tables": candidate_tables(requirement, catalog, retriever, settings.k_tables),
-    }
+    """Build the `plan` prompt variables (see ARCHITECTURE.md, node prompt contract).
+
+    The candidates depend only on the requirement, the catalog, the retriever and the sizes:
+    they are remembered per retriever, so repair rounds and repeated requirements (batches,
+    evals) do not search again. The lists returned are shared: read them, never change them.
+    """
+    key = (requirement, id(catalog), settings.k_steps, settings.k_triggers, settings.k_tables)
+    found = PLAN_MEMO.get(retriever, key)
+    if found is None:
+        found = (
+            candidate_steps(requirement, catalog, retriever, settings.k_steps),
+            candidate_triggers(requirement, catalog, retriever, settings.k_triggers),
+            candidate_tables(requirement, catalog, retriever, settings.k_tables),
+        )
+        PLAN_MEMO.put(retriever, key, found)
+    steps, triggers, tables = found
+    return {"requirement": requirement, "steps": steps, "triggers": triggers, "tables": tables}
 
 
 def outline_grammar_of(variables: dict[str, Any], settings: Settings) -> Callable[[], str]:

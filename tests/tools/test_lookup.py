@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
@@ -17,7 +19,8 @@ TOOL_NAMES = ["search_steps", "search_tables", "search_columns", "get_table_sche
               "search_choices", "search_triggers"]
 
 
-def _run_tools(retriever: Retriever, calls: list[tuple[str, dict[str, Any]]]) -> list[ToolMessage]:
+def _run_tools(retriever: Retriever, calls: list[tuple[str, dict[str, Any]]],
+               callbacks: list[BaseCallbackHandler] | None = None) -> list[ToolMessage]:
     # ToolNode needs a graph runtime in langgraph 1.x (langgraph#6397), so wrap it in one.
     builder = StateGraph(MessagesState)
     builder.add_node("tools", ToolNode(make_lookup_tools(retriever)))
@@ -25,7 +28,8 @@ def _run_tools(retriever: Retriever, calls: list[tuple[str, dict[str, Any]]]) ->
     builder.add_edge("tools", END)
     message = AIMessage(content="", tool_calls=[
         {"name": name, "args": args, "id": f"call_{i}"} for i, (name, args) in enumerate(calls)])
-    out = builder.compile().invoke({"messages": [message]})
+    config: RunnableConfig = {"callbacks": callbacks} if callbacks else {}
+    out = builder.compile().invoke({"messages": [message]}, config)
     return [m for m in out["messages"] if isinstance(m, ToolMessage)]
 
 
@@ -145,3 +149,27 @@ def test_memo_keeps_the_most_recently_used_answers() -> None:
     assert memo.get(("a",)) == "1"  # now the most recent
     memo.put(("c",), "3")
     assert (memo.get(("a",)), memo.get(("b",)), memo.get(("c",))) == ("1", None, "3")
+
+
+class _ToolStarts(BaseCallbackHandler):
+    """Counts the tool runs a tracer would see."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_tool_start(self, serialized: dict[str, Any], input_str: str, **kwargs: Any) -> None:
+        self.names.append(serialized["name"])
+
+
+def test_observed_calls_take_langchains_path_with_the_same_answers(
+    retriever: Retriever,
+) -> None:
+    calls = [("search_tables", {"query": "change request", "k": 3}),
+             ("search_choices", {"table": "incident", "column": "state", "query": "resolved"}),
+             ("search_tables", {"query": "x", "k": 500})]
+    seen = _ToolStarts()
+    observed = _run_tools(retriever, calls, callbacks=[seen])
+    quiet = _run_tools(retriever, calls)
+    assert seen.names == ["search_tables", "search_choices", "search_tables"]
+    assert [(m.content, m.status, m.name, m.tool_call_id) for m in observed] == [
+        (m.content, m.status, m.name, m.tool_call_id) for m in quiet]
