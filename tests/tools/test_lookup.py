@@ -164,7 +164,8 @@ class _ToolStarts(BaseCallbackHandler):
 def test_observed_calls_take_langchains_path_with_the_same_answers(
     retriever: Retriever,
 ) -> None:
-    calls = [("search_tables", {"query": "change request", "k": 3}),
+    calls: list[tuple[str, dict[str, Any]]] = [
+             ("search_tables", {"query": "change request", "k": 3}),
              ("search_choices", {"table": "incident", "column": "state", "query": "resolved"}),
              ("search_tables", {"query": "x", "k": 500})]
     seen = _ToolStarts()
