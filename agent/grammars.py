@@ -8,7 +8,10 @@ schema cannot express and a small model gets wrong most often:
   null), so orders are always 1..n and no step sits in itself or in a later step;
 - inputs: each catalog input at most once, in catalog order (the order the corpus uses), every
   mandatory one present; a pill (``{{…}}``) inside a value names a pill visible at that step,
-  dot-walked only through columns of its table.
+  dot-walked only through real columns (`agent.pill_grammar`); record and list inputs take
+  one pill of their kind;
+- conditions and values templates use only the columns and stored choice values of the table
+  the step names (`agent.query_grammar`).
 
 The output is compact JSON (no whitespace), the form the built-in model was trained on.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from agent.ebnf import lit, raw
 from agent.pill_grammar import pill_rules
 from agent.query_grammar import query_rule, template_rule
 from schemas.catalog import Catalog
@@ -25,16 +29,6 @@ from schemas.flow import PLACEHOLDER_DEFINITION
 
 _JSON_CHAR = r'[^\"\\{\0-\x1f]'
 _JSON_ESCAPE = r'"\\" ["\\/bfnrt]'
-
-
-def lit(text: str) -> str:
-    """Return an EBNF literal matching `text` written as a JSON string."""
-    return raw(json.dumps(text, ensure_ascii=False))
-
-
-def raw(text: str) -> str:
-    """Return an EBNF literal matching `text` itself (JSON punctuation, keys, numbers)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def _rules(rules: dict[str, str]) -> str:

@@ -8,20 +8,15 @@ list-of-records pills alone, for inputs that take exactly one such pill.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
+from agent.ebnf import raw
 from schemas.catalog import Catalog, Column
 
 _WALK_TYPES = frozenset({"reference"})
 """Pill types that may be dot-walked into their table's columns (a `records` list may not)."""
 _COLUMN_NAME = re.compile(r"^[A-Za-z0-9_]+$")
-
-
-def raw(text: str) -> str:
-    """Return an EBNF literal matching `text` itself."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def pill_rules(pills: list[dict[str, Any]], catalog: Catalog) -> dict[str, str]:

@@ -10,9 +10,9 @@ reference (``caller_id.vip=true``), with a free value.
 
 from __future__ import annotations
 
-import json
 import re
 
+from agent.ebnf import alts, inner
 from schemas.catalog import Catalog, Column
 from validator.query import OPERATORS, UNARY_OPERATORS
 
@@ -22,15 +22,6 @@ _CHOICE_OPS = ("=", "!=", "<", "<=", ">", ">=", "CHANGESTO", "CHANGESFROM")
 _LIST_OPS = ("IN", "NOT IN")
 _VALUE_CHAR = r'[^\"\\^{,\0-\x1f] | "\\" ["\\/bfnrt] | "{" [^\"\\^{\0-\x1f]'
 """One character of a term's value: no `^` (it ends the term), a lone `{` only."""
-
-
-def _raw(text: str) -> str:
-    """Return an EBNF literal of `text` as it appears inside a JSON string."""
-    return json.dumps(json.dumps(text, ensure_ascii=False)[1:-1], ensure_ascii=False)
-
-
-def _alts(options: list[str]) -> str:
-    return "(" + " | ".join(options) + ")"
 
 
 def _name(prefix: str, table: str) -> str:
@@ -54,7 +45,7 @@ def query_rule(table: str, catalog: Catalog, rules: dict[str, str], has_pills: b
     if name not in rules:
         rules.update(value_rules(has_pills))
         term = _name("qterm", table)
-        rules[term] = _alts(_terms(table, catalog, rules, has_pills))
+        rules[term] = alts(_terms(table, catalog, rules, has_pills))
         rules[name] = f'"" | {term} (("^OR" | "^NQ" | "^") {term})*'
     return name
 
@@ -69,8 +60,8 @@ def template_rule(table: str, catalog: Catalog, rules: dict[str, str], has_pills
         for col in _columns(table, catalog):
             fixed = _fixed_values(col, table, rules, has_pills)
             value = fixed if fixed else "qval?"
-            options.append(f"{_raw(col.name + '=')} {value}")
-        rules[pair] = _alts(options)
+            options.append(f"{inner(col.name + '=')} {value}")
+        rules[pair] = alts(options)
         rules[name] = f'"" | {pair} ("^" {pair})*'
     return name
 
@@ -80,8 +71,8 @@ def _columns(table: str, catalog: Catalog) -> list[Column]:
 
 
 def _terms(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> list[str]:
-    unary = _alts([_raw(op) for op in sorted(UNARY_OPERATORS)])
-    binary = _alts([_raw(op) for op in _BINARY])
+    unary = alts([inner(op) for op in sorted(UNARY_OPERATORS)])
+    binary = alts([inner(op) for op in _BINARY])
     columns = _columns(table, catalog)
     free: list[str] = []
     walks: dict[str, list[str]] = {}
@@ -89,23 +80,23 @@ def _terms(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool)
     for col in columns:
         fixed = _fixed_values(col, table, rules, has_pills)
         if fixed:
-            field = _raw(col.name)
-            terms.append(f"{field} {_alts([_raw(op) for op in _CHOICE_OPS])} {fixed}")
-            terms.append(f'{field} {_alts([_raw(op) for op in _LIST_OPS])} {fixed} ("," {fixed})*')
+            field = inner(col.name)
+            terms.append(f"{field} {alts([inner(op) for op in _CHOICE_OPS])} {fixed}")
+            terms.append(f'{field} {alts([inner(op) for op in _LIST_OPS])} {fixed} ("," {fixed})*')
         else:
-            free.append(_raw(col.name))
+            free.append(inner(col.name))
         if col.type == "reference" and col.reference and catalog.table(col.reference):
-            walks.setdefault(col.reference, []).append(_raw(col.name + "."))
+            walks.setdefault(col.reference, []).append(inner(col.name + "."))
     fields = _name("qfield", table)
-    rules[fields] = " | ".join(_raw(c.name) for c in columns)
+    rules[fields] = " | ".join(inner(c.name) for c in columns)
     terms.append(f"{fields} {unary}")
     if free:
-        terms.append(f"{_alts(free)} {binary} qval")
+        terms.append(f"{alts(free)} {binary} qval")
     for target, prefixes in walks.items():
         walk = _name("qwalk", target)
         if walk not in rules:
-            rules[walk] = " | ".join(_raw(c.name) for c in _columns(target, catalog))
-        terms.append(f"{_alts(prefixes)} {walk} ({unary} | {binary} qval)")
+            rules[walk] = " | ".join(inner(c.name) for c in _columns(target, catalog))
+        terms.append(f"{alts(prefixes)} {walk} ({unary} | {binary} qval)")
     return terms
 
 
@@ -120,5 +111,5 @@ def _fixed_values(col: Column, table: str, rules: dict[str, str], has_pills: boo
     name = _name(f"cv_{col.name}", table)
     if name not in rules:
         pill = ['"{{" pill "}}"'] if has_pills else []
-        rules[name] = " | ".join([*(_raw(v) for v in values), *pill])
+        rules[name] = " | ".join([*(inner(v) for v in values), *pill])
     return name
