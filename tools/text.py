@@ -122,8 +122,15 @@ def expand(tokens: list[str], kind: str | None = None) -> list[str]:
 
 def search_terms(query: str, use_synonyms: bool = True, kind: str | None = None) -> list[str]:
     """Return the terms a backend should search for: tokens (plus the kind's synonyms)."""
+    return list(_search_terms(query, use_synonyms, kind))
+
+
+@lru_cache(maxsize=4096)
+def _search_terms(query: str, use_synonyms: bool, kind: str | None) -> tuple[str, ...]:
+    # One step's annotation is searched against every table it may be about, and the
+    # re-ranker asks again for the same query: tokenise and expand it once.
     tokens = query_tokens(query)
-    return expand(tokens, kind) if use_synonyms else tokens[:MAX_QUERY_TERMS]
+    return tuple(expand(tokens, kind) if use_synonyms else tokens[:MAX_QUERY_TERMS])
 
 
 def fold_plural(word: str) -> str:

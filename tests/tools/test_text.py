@@ -74,3 +74,11 @@ def test_search_terms_bounded_and_switchable() -> None:
 def test_fts_quoting_makes_every_term_a_phrase() -> None:
     assert fts_phrase('a"b') == '"a""b"'
     assert fts_any(["near", "or"]) == '"near" OR "or"'
+
+
+def test_search_terms_are_remembered_but_never_shared() -> None:
+    from tools.text import search_terms
+
+    first = search_terms("assigned to the caller", True, "column")
+    first.append("mutated")
+    assert search_terms("assigned to the caller", True, "column") == first[:-1]
