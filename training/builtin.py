@@ -1,13 +1,21 @@
-"""Build the built-in model end to end: corpus → SFT export → from-scratch training → install.
+"""Build the built-in model end to end: corpus → SFT export → training in two stages → install.
 
 `python -m training.builtin --work build/builtin-work` runs the exact recipe of the committed
-model (see `models/builtin/MODEL_CARD.md`); `install_model` copies only the files inference
-needs from a training output folder into `models/builtin/` (no optimizer state, no checkpoints).
+model (see `models/builtin/MODEL_CARD.md`):
+
+1. a corpus of 20,000 pairs; the SFT rows of the first 12,000; a from-scratch model trained on
+   them (time budget `--minutes`, peak learning rate 2e-3);
+2. the SFT rows of the other 8,000 pairs, mixed with the first rows in a seeded shuffle, and the
+   stage-1 model trained on that mix as a base model (`--stage2-minutes`, 1e-3).
+
+`install_model` copies only the files inference needs from a training output folder into
+`models/builtin/` (no optimizer state, no checkpoints).
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 from pathlib import Path
 
@@ -48,35 +56,45 @@ def install_model(source: Path, dest: Path = BUILTIN_DIR) -> list[Path]:
     return copied
 
 
+def _sft(data: Path, out: Path, minutes: float, lr: str, base: Path | None) -> list[str]:
+    start = ["--base-model", str(base)] if base else ["--from-scratch", "--config", "small"]
+    return ["sft", "--data", str(data), "--output", str(out), *start, "--threads", "1",
+            "--max-minutes", str(minutes), "--batch-size", "16", "--lr", lr,
+            "--max-length", "512", "--save-steps", "100" if base is None else "200"]
+
+
 def recipe(work: Path, minutes: float, cases: int) -> list[list[str]]:
-    """Return the `flowgen train` command lines of the built-in model's recipe."""
+    """Return the `flowgen train` command lines of stage 1 (corpus, export, from scratch)."""
     corpus, sft, out = work / "corpus", work / "sft.jsonl", work / "model"
     return [
         ["corpus", "--n", "20000", "--seed", "0", "-o", str(corpus)],
         ["export", "--data", str(corpus / "train.jsonl"), "--limit", str(cases), "-o", str(sft)],
-        [
-            "sft",
-            "--data",
-            str(sft),
-            "--output",
-            str(out),
-            "--from-scratch",
-            "--config",
-            "small",
-            "--threads",
-            "1",
-            "--max-minutes",
-            str(minutes),
-            "--batch-size",
-            "16",
-            "--lr",
-            "2e-3",
-            "--max-length",
-            "512",
-            "--save-steps",
-            "100",
-        ],
+        _sft(sft, out, minutes, "2e-3", None),
     ]
+
+
+def stage2(work: Path, minutes: float, cases: int) -> list[list[str]]:
+    """Return the command lines of stage 2: export the remaining pairs, continue training.
+
+    Run `mix_rows` between the export and the training (`main` does).
+    """
+    corpus = work / "corpus" / "train.jsonl"
+    return [
+        ["export", "--data", str(corpus), "--skip", str(cases), "--seed", "1",
+         "-o", str(work / "sft2.jsonl")],
+        _sft(work / "sft-mix.jsonl", work / "model2", minutes, "1e-3", work / "model"),
+    ]
+
+
+def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
+    """Write the rows of `sources` to `dest` in one seeded shuffle; return the row count."""
+    rows: list[str] = []
+    for source in sources:
+        with source.open(encoding="utf-8") as f:
+            rows.extend(line if line.endswith("\n") else line + "\n" for line in f if line.strip())
+    random.Random(seed).shuffle(rows)
+    dest.write_text("".join(rows), encoding="utf-8")
+    return len(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,16 +103,25 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m training.builtin", description=__doc__)
     parser.add_argument("--work", type=Path, default=Path("build/builtin-work"))
-    parser.add_argument("--minutes", type=float, default=50.0, help="training time budget")
-    parser.add_argument("--cases", type=int, default=12000, help="corpus pairs to export")
+    parser.add_argument("--minutes", type=float, default=50.0, help="stage-1 time budget")
+    parser.add_argument("--stage2-minutes", type=float, default=60.0,
+                        help="stage-2 time budget (0: stop after stage 1)")
+    parser.add_argument("--cases", type=int, default=12000, help="corpus pairs of stage 1")
     parser.add_argument("--no-install", action="store_true", help="leave models/builtin alone")
     args = parser.parse_args(argv)
-    for step in recipe(args.work, args.minutes, args.cases):
+    steps = recipe(args.work, args.minutes, args.cases)
+    if args.stage2_minutes > 0:
+        steps += stage2(args.work, args.stage2_minutes, args.cases)
+    final = args.work / ("model2" if args.stage2_minutes > 0 else "model")
+    for step in steps:
+        if step[0] == "sft" and "--base-model" in step:
+            mix_rows([args.work / "sft.jsonl", args.work / "sft2.jsonl"],
+                     args.work / "sft-mix.jsonl")
         code = flowgen(["train", *step])
         if code != 0:
             return code
     if not args.no_install:
-        for path in install_model(args.work / "model"):
+        for path in install_model(final):
             print(f"installed {path}")  # noqa: T201
     return 0
 
