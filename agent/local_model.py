@@ -31,8 +31,9 @@ from transformers import LogitsProcessor, LogitsProcessorList
 
 from agent.errors import FatalModelError
 
-GRAMMAR_CACHE_SIZE = 256
-"""Compiled grammars kept per model (schemas repeat across steps and runs)."""
+GRAMMAR_CACHE_SIZE = 64
+"""Compiled grammars kept per model (they repeat across repair rounds and runs); one takes
+0.1–5 MB, so the cache stays within a few hundred MB in long batch runs."""
 
 
 MIN_NEW_TOKENS = 16
@@ -114,7 +115,8 @@ def load_local(model_dir: str) -> _Loaded:
     pipe = pipeline("text-generation", model=model, tokenizer=tokenizer, device="cpu")
     llm = HuggingFacePipeline(pipeline=pipe, model_id=str(path))
     info = xgrammar.TokenizerInfo.from_huggingface(tokenizer, vocab_size=model.config.vocab_size)
-    return _Loaded(llm, tokenizer, xgrammar.GrammarCompiler(info))
+    # Our own LRU keeps compiled grammars; xgrammar's cache would keep every one forever.
+    return _Loaded(llm, tokenizer, xgrammar.GrammarCompiler(info, cache_enabled=False))
 
 
 class _Counter(LogitsProcessor):
