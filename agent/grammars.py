@@ -27,8 +27,10 @@ from agent.query_grammar import query_rule, template_rule
 from schemas.catalog import Catalog
 from schemas.flow import PLACEHOLDER_DEFINITION
 
-_JSON_CHAR = r'[^\"\\{\0-\x1f]'
-_JSON_ESCAPE = r'"\\" ["\\/bfnrt]'
+_PLAIN = r'[^\"\\{}\0-\x1f]'
+_ESCAPE = r'"\\" ["\\/bfnrt]'
+_IDENT = r'"\"" [^\"\\{}^=\0-\x1f]+ "\""'
+"""A plain identifier value (a sys_id, a notification name): no pill, query or template."""
 
 
 def _rules(rules: dict[str, str]) -> str:
@@ -36,12 +38,20 @@ def _rules(rules: dict[str, str]) -> str:
 
 
 def _string_rules(with_pills: bool) -> dict[str, str]:
-    """JSON strings; `text` may hold pills (rule `pill`), `str` never does."""
-    # A lone "{" is text; "{{" opens a pill. JSON inside a value ({\"action\":…}) is text too.
-    plain = f'{_JSON_CHAR} | {_JSON_ESCAPE} | "{{" ({_JSON_CHAR} | {_JSON_ESCAPE})'
-    rules = {"str": f'"\\"" ({plain})* "\\""'}
+    """JSON strings: `text` may hold pills (rule `pill`), `str` never does; `text1`/`str1`
+    are the non-empty ones (a mandatory input given as "" counts as missing).
+
+    Braces come in pairs only around a pill: a lone `{` or `}` is text (JSON inside a value
+    is too), but `{{`/`}}` outside a pill cannot be written.
+    """
+    char = f"{_PLAIN} | {_ESCAPE}"
+    lone = f'"{{" ({char}) | "}}" ({char})'
     pill = ' | "{{" pill "}}"' if with_pills else ""
-    rules["text"] = f'"\\"" ({plain}{pill})* "\\""'
+    end = '("{" | "}")?'
+    rules = {"str_unit": f"{char} | {lone}", "text_unit": f"{char} | {lone}{pill}"}
+    for name, unit in (("str", "str_unit"), ("text", "text_unit")):
+        rules[name] = f'"\\"" {unit}* {end} "\\""'
+        rules[f"{name}1"] = f'"\\"" ({unit}+ {end} | ("{{" | "}}")) "\\""'
     return rules
 
 
@@ -127,7 +137,8 @@ def inputs_grammar(
                 label = raw('{"name":' + json.dumps(param["name"], ensure_ascii=False)
                             + ',"value":')
                 value = _bound_value(param, params[holder or 0]["name"], str(table), catalog,
-                                     rules) if bound else _value(param, table_names, rules)
+                                     rules) if bound else _value(param, table_names, rules,
+                                                                 catalog)
                 rules[items[-1]] = f'{label} {value} "}}"'
         options.append("(" + _sequence(-1, mandatory, rules, items, f"v{k}_") + ")")
     rules["root"] = f'"{{\\"inputs\\":[" ({" | ".join(options)}) "]}}"'
@@ -162,39 +173,44 @@ def _bound_value(
     """Return the value rule of one input in the variant whose table is `table`."""
     if param["name"] == holder:
         return lit(table)
-    build = _BOUND.get(str(param.get("type")))
     about = param.get("reference") or (table if param.get("table_from") == holder else None)
-    if build is not None and about and catalog.table(str(about)) is not None:
-        return f'"\\"" {build(str(about), catalog, rules, "pill" in rules)} "\\""'
-    return _value(param, [table], rules)
+    return _value(param, [table], rules, catalog, about)
 
 
-def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str]) -> str:
+def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
+           catalog: Catalog, about: str | None = None) -> str:
     """Return the rule of one input's value.
 
     Choice, boolean and table inputs take one of their values; a records input takes one
     whole list pill and a reference input one whole record pill or a plain identifier (a
     sys_id, a notification name), never text around a pill; an integer takes digits or one
-    pill.
+    pill; conditions and templates are written over their table (`about`, else a fixed
+    `reference`, else any field); a mandatory input is never empty.
     """
     choices = [str(c["value"]) if isinstance(c, dict) else str(c) for c in param.get("choices", [])]
-    if not choices and param.get("type") == "boolean":
+    kind = param.get("type")
+    if not choices and kind == "boolean":
         choices = ["true", "false"]
-    if not choices and param.get("type") == "table_name":
+    if not choices and kind == "table_name":
         choices = table_names
     if choices:
         return f"({' | '.join(lit(c) for c in choices)})"
-    kind = param.get("type")
+    required = bool(param.get("mandatory"))
+    build = _BOUND.get(str(kind))
+    if build is not None:
+        table = about or param.get("reference")
+        known = str(table) if table and catalog.table(str(table)) is not None else None
+        return f'"\\"" {build(known, catalog, rules, "pill" in rules, required)} "\\""'
     if kind == "records":
-        return _whole("list_pill", rules) or "text"
+        return _whole("list_pill", rules) or "text1"
     if kind == "reference":
         ref = _whole("ref_pill", rules)
-        return f"({ref} | str)" if ref else "str"
+        return f"({ref} | {_IDENT})" if ref else _IDENT
     if kind == "integer":
         digits = '"\\"" "-"? [0-9]+ "\\""'
         whole = _whole("pill", rules)
         return f"({whole} | {digits})" if whole else digits
-    return "text"
+    return "text1" if required else "text"
 
 
 def _whole(rule: str, rules: dict[str, str]) -> str | None:

@@ -20,8 +20,12 @@ _FIELD = re.compile(r"^[a-z0-9_]+$")
 _BINARY = [op for op in OPERATORS if op not in UNARY_OPERATORS]
 _CHOICE_OPS = ("=", "!=", "<", "<=", ">", ">=", "CHANGESTO", "CHANGESFROM")
 _LIST_OPS = ("IN", "NOT IN")
-_VALUE_CHAR = r'[^\"\\^{,\0-\x1f] | "\\" ["\\/bfnrt] | "{" [^\"\\^{\0-\x1f]'
-"""One character of a term's value: no `^` (it ends the term), a lone `{` only."""
+_VALUE_CHAR = (r'[^\"\\^{},\0-\x1f] | "\\" ["\\/bfnrt] | "{" [^\"\\^{}\0-\x1f]'
+               r' | "}" [^\"\\^{}\0-\x1f]')
+"""One character of a term's value: no `^` (it ends the term); braces only around a pill."""
+_CONNECTOR = '("^OR" | "^NQ" | "^")'
+_ANY_FIELD = '[a-z0-9_]+ ("." [a-z0-9_]+)*'
+"""A field of a table the grammar does not know (email conditions), dot-walks allowed."""
 
 
 def _name(prefix: str, table: str) -> str:
@@ -31,39 +35,53 @@ def _name(prefix: str, table: str) -> str:
 def value_rules(has_pills: bool) -> dict[str, str]:
     """Return the shared rules of free term values (`qval`: text and pills, commas allowed)."""
     pill = ' | "{{" pill "}}"' if has_pills else ""
-    return {"qval": f'({_VALUE_CHAR} | ","{pill})+'}
+    unit = f'({_VALUE_CHAR} | ","{pill})'
+    return {"qval": f'{unit}+ ("{{" | "}}")? | "{{" | "}}"'}
 
 
-def query_rule(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> str:
+def _joined(name: str, unit: str, connector: str, rules: dict[str, str], required: bool) -> str:
+    """Add `name1` (one or more units) and `name` (also empty); return the one wanted."""
+    rules[f"{name}1"] = f"{unit} ({connector} {unit})*"
+    rules[name] = f'"" | {name}1'
+    return f"{name}1" if required else name
+
+
+def query_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_pills: bool,
+               required: bool = False) -> str:
     """Add the rules of a conditions value over `table` to `rules`; return the rule name.
 
     Columns are grouped so the grammar stays small: free-valued columns share one rule, each
     choice or boolean column has its values, and reference columns are grouped by the table
-    they walk into.
+    they walk into. Without a table, any field name (or, with pills, a data pill as in
+    flow-logic conditions) is allowed, with the same operators. `required`: not empty.
     """
-    name = _name("q", table)
-    if name not in rules:
-        rules.update(value_rules(has_pills))
-        term = _name("qterm", table)
-        rules[term] = alts(_terms(table, catalog, rules, has_pills))
-        rules[name] = f'"" | {term} (("^OR" | "^NQ" | "^") {term})*'
-    return name
+    rules.update(value_rules(has_pills))
+    term = _name("qterm", table or "any_")
+    if term not in rules:
+        if table is None:
+            field = f'("{{{{" pill "}}}}" | {_ANY_FIELD})' if has_pills else f"({_ANY_FIELD})"
+            unary = alts([inner(op) for op in sorted(UNARY_OPERATORS)])
+            rules[term] = f"{field} ({unary} | {alts([inner(op) for op in _BINARY])} qval)"
+        else:
+            rules[term] = alts(_terms(table, catalog, rules, has_pills))
+    return _joined(_name("q", table or "any_"), term, _CONNECTOR, rules, required)
 
 
-def template_rule(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> str:
+def template_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_pills: bool,
+                  required: bool = False) -> str:
     """Add the rules of a field-value template over `table` to `rules`; return the rule name."""
-    name = _name("t", table)
-    if name not in rules:
-        rules.update(value_rules(has_pills))
-        pair = _name("tpair", table)
-        options = []
-        for col in _columns(table, catalog):
-            fixed = _fixed_values(col, table, rules, has_pills)
-            value = fixed if fixed else "qval?"
-            options.append(f"{inner(col.name + '=')} {value}")
-        rules[pair] = alts(options)
-        rules[name] = f'"" | {pair} ("^" {pair})*'
-    return name
+    rules.update(value_rules(has_pills))
+    pair = _name("tpair", table or "any_")
+    if pair not in rules:
+        if table is None:
+            rules[pair] = f'{_ANY_FIELD} "=" qval?'
+        else:
+            options = []
+            for col in _columns(table, catalog):
+                fixed = _fixed_values(col, table, rules, has_pills)
+                options.append(f"{inner(col.name + '=')} {fixed if fixed else 'qval?'}")
+            rules[pair] = alts(options)
+    return _joined(_name("t", table or "any_"), pair, '"^"', rules, required)
 
 
 def _columns(table: str, catalog: Catalog) -> list[Column]:

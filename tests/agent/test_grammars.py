@@ -236,3 +236,56 @@ def test_free_text_may_hold_json_and_lone_braces(catalog: Catalog) -> None:
     ebnf = inputs_grammar([{"name": "body", "type": "string", "mandatory": True}], [], [],
                           catalog)
     assert _accepts(ebnf, '{"inputs":[{"name":"body","value":"{\\"a\\":[1]} and {b}"}]}')
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("Request Approved", True),  # a notification by name
+        ("{{trigger.current}}", True),
+        ("ApprovesAnyUstep_1.record}}", False),  # a pill without its opening braces
+        ("1970-01-01 00:00:00^notify=1", False),  # a query where a record belongs
+        ("", False),  # mandatory
+    ],
+)
+def test_record_inputs_take_a_record_pill_or_a_plain_identifier(
+    catalog: Catalog, value: str, ok: bool
+) -> None:
+    params = [{"name": "record", "type": "reference", "mandatory": True}]
+    pills = [{"pill": "{{trigger.current}}", "type": "reference", "table": "incident"}]
+    text = _compact({"inputs": [{"name": "record", "value": value}]})
+    assert _accepts(inputs_grammar(params, [], pills, catalog), text) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("{{trigger.current.priority}}=1", True),  # flow logic compares pills
+        ("{{trigger.current.state}}IN1,2^ORactive=true", True),
+        ("subjectLIKEpayroll", True),  # a field of a table the grammar does not know
+        ("payroll", False),  # no operator
+        ("{{trigger.current}}", False),
+        ("", False),  # mandatory
+        ("x=1}}", False),
+    ],
+)
+def test_conditions_without_a_table_are_still_well_formed(
+    catalog: Catalog, value: str, ok: bool
+) -> None:
+    params = [{"name": "condition", "type": "conditions", "mandatory": True}]
+    pills = [{"pill": "{{trigger.current}}", "type": "reference", "table": "incident"}]
+    text = _compact({"inputs": [{"name": "condition", "value": value}]})
+    assert _accepts(inputs_grammar(params, [], pills, catalog), text) is ok
+
+
+def test_mandatory_text_and_templates_are_never_empty(catalog: Catalog) -> None:
+    params = [{"name": "log_message", "type": "string", "mandatory": True},
+              {"name": "note", "type": "string", "mandatory": False}]
+    ebnf = inputs_grammar(params, [], [], catalog)
+    empty = '{"inputs":[{"name":"log_message","value":""}]}'
+    assert not _accepts(ebnf, empty)
+    assert _accepts(ebnf, '{"inputs":[{"name":"log_message","value":"}"},'
+                          '{"name":"note","value":""}]}')
+    assert not _accepts(inputs_grammar(
+        step_params(_update_step(), catalog), [{"name": "incident"}], [], catalog),
+        UPDATE.format(record="abc", values=""))
