@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 import threading
 import weakref
-from collections import OrderedDict
-from collections.abc import Hashable
 from typing import Any
 
 from schemas.catalog import Catalog, Param
 from schemas.flow import Component, OutlineComponent
+from tools.lookup import AnswerMemo
 from tools.retriever import Retriever, StepHit
 
 _CLAUSE = re.compile(r"[,;.]|\b(?:and then|then|and|otherwise|else|if|when|for each)\b", re.I)
@@ -23,7 +22,7 @@ CLAUSE_K = 3
 
 
 class RetrieverMemo:
-    """A bounded LRU of results per retriever, dropped with the retriever.
+    """An `AnswerMemo` of results per retriever, dropped with the retriever.
 
     A retriever answers from a fixed index, so the same question gets the same answer for
     as long as it lives; weak keys keep a closed retriever's answers from outliving it.
@@ -32,33 +31,29 @@ class RetrieverMemo:
     def __init__(self, size: int) -> None:
         """Remember at most `size` results per retriever."""
         self.size = size
-        self._memos: weakref.WeakKeyDictionary[Any, OrderedDict[Hashable, Any]] = (
-            weakref.WeakKeyDictionary())
+        self._memos: weakref.WeakKeyDictionary[Any, AnswerMemo[Any]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def get(self, retriever: Retriever, key: Hashable) -> Any:
-        """Return the remembered result (now the most recent), or None."""
+    def _memo(self, retriever: Retriever, create: bool) -> AnswerMemo[Any] | None:
         with self._lock:
             try:
                 memo = self._memos.get(retriever)
+                if memo is None and create:
+                    memo = self._memos.setdefault(retriever, AnswerMemo(self.size))
             except TypeError:  # a retriever without weak references is never remembered
                 return None
-            if memo is None or key not in memo:
-                return None
-            memo.move_to_end(key)
-            return memo[key]
+            return memo
 
-    def put(self, retriever: Retriever, key: Hashable, value: Any) -> None:
+    def get(self, retriever: Retriever, key: tuple[Any, ...]) -> Any:
+        """Return the remembered result (now the most recent), or None."""
+        memo = self._memo(retriever, create=False)
+        return None if memo is None else memo.get(key)
+
+    def put(self, retriever: Retriever, key: tuple[Any, ...], value: Any) -> None:
         """Remember a result, dropping the least recently used beyond the size."""
-        with self._lock:
-            try:
-                memo = self._memos.setdefault(retriever, OrderedDict())
-            except TypeError:
-                return
-            memo[key] = value
-            while len(memo) > self.size:
-                memo.popitem(last=False)
-
+        memo = self._memo(retriever, create=True)
+        if memo is not None:
+            memo.put(key, value)
 
     def clear(self) -> None:
         """Forget every result (benchmarks timing the searches)."""

@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from langchain_core.callbacks import BaseCallbackManager
 from langchain_core.messages import ToolMessage
@@ -87,26 +87,29 @@ class SearchTriggersArgs(BaseModel):
     k: int = Field(default=5, ge=1, le=25, description="How many results to return (1-25).")
 
 
+V = TypeVar("V")
+
 MEMO_SIZE = 2048
 """Answers one tool set remembers (least recently used dropped first)."""
 _MEMO_KEY_CHARS = 2000
 """Longer arguments are not remembered: a pasted page must not pin memory."""
 
 
-class AnswerMemo:
+class AnswerMemo(Generic[V]):
     """A bounded, thread-safe LRU of the successful answers of one tool set.
 
     A retriever answers from a fixed index, so the same call always gets the same answer:
-    repair rounds, chat turns and batch runs repeat most of their lookups.
+    repair rounds, chat turns and batch runs repeat most of their lookups. The plan
+    candidates of `agent.candidates.PLAN_MEMO` are remembered the same way.
     """
 
     def __init__(self, size: int = MEMO_SIZE) -> None:
         """Remember at most `size` answers (0: none)."""
         self.size = size
-        self._answers: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._answers: OrderedDict[tuple[Any, ...], V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> str | None:
+    def get(self, key: tuple[Any, ...]) -> V | None:
         """Return the remembered answer of a call (now the most recent), or None."""
         with self._lock:
             answer = self._answers.get(key)
@@ -114,7 +117,7 @@ class AnswerMemo:
                 self._answers.move_to_end(key)
             return answer
 
-    def put(self, key: tuple[Any, ...], answer: str) -> None:
+    def put(self, key: tuple[Any, ...], answer: V) -> None:
         """Remember an answer, dropping the least recently used one beyond the size."""
         with self._lock:
             self._answers[key] = answer
@@ -139,7 +142,7 @@ class LookupTool(BaseTool):
 
     search: Callable[..., str]
     """The search, called with the validated arguments as keywords."""
-    memo: AnswerMemo | None = None
+    memo: AnswerMemo[str] | None = None
     """Successful answers remembered by (tool, arguments); shared by one tool set."""
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
@@ -220,7 +223,7 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
     The tools share one `AnswerMemo` of `memo_size` answers (0: no memo).
     """
     r = retriever
-    memo = AnswerMemo(memo_size) if memo_size > 0 else None
+    memo: AnswerMemo[str] | None = AnswerMemo(memo_size) if memo_size > 0 else None
     # A table's schema is fixed for the retriever's catalog, and the column and choice tools
     # check names against it on every call: build each one once, not once per call.
     schema_of = lru_cache(maxsize=1024)(r.get_table_schema)

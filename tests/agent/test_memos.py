@@ -71,8 +71,8 @@ def test_plan_candidates_are_searched_once_per_requirement(catalog: Catalog) -> 
 def test_retrievers_without_weak_references_are_not_remembered(catalog: Catalog) -> None:
     retriever = _Slotted(make_retriever(catalog))
     memo = RetrieverMemo(size=2)
-    memo.put(retriever, "k", 1)
-    assert memo.get(retriever, "k") is None
+    memo.put(retriever, ("k",), 1)
+    assert memo.get(retriever, ("k",)) is None
     settings = load_settings({}, env={})
     assert plan_prompt_vars("log it", catalog, retriever, settings)["steps"]
 
@@ -81,9 +81,11 @@ def test_memo_keeps_the_most_recent_results(catalog: Catalog) -> None:
     retriever = make_retriever(catalog)
     memo = RetrieverMemo(size=2)
     for key in ("a", "b", "c"):
-        memo.put(retriever, key, key.upper())
-    assert memo.get(retriever, "a") is None
-    assert (memo.get(retriever, "b"), memo.get(retriever, "c")) == ("B", "C")
+        memo.put(retriever, (key,), key.upper())
+    assert memo.get(retriever, ("a",)) is None
+    assert (memo.get(retriever, ("b",)), memo.get(retriever, ("c",))) == ("B", "C")
+    other = make_retriever(catalog)
+    assert memo.get(other, ("c",)) is None  # each retriever has its own answers
 
 
 def test_pills_of_a_draft_match_the_scope_resolver(catalog: Catalog) -> None:

@@ -143,7 +143,7 @@ def test_failures_are_not_remembered(retriever: Retriever) -> None:
 
 
 def test_memo_keeps_the_most_recently_used_answers() -> None:
-    memo = AnswerMemo(2)
+    memo: AnswerMemo[str] = AnswerMemo(2)
     memo.put(("a",), "1")
     memo.put(("b",), "2")
     assert memo.get(("a",)) == "1"  # now the most recent
