@@ -129,20 +129,28 @@ def inputs_grammar(
     mandatory = [bool(p.get("mandatory")) or i == holder for i, p in enumerate(params)]
     options = []
     for k, table in enumerate(variants):
-        items = []
-        for i, param in enumerate(params):
-            bound = table is not None and _is_bound(i, param, params, holder)
-            items.append(f"v{k}_item_{i}" if bound else f"item_{i}")
-            if items[-1] not in rules:
-                label = raw('{"name":' + json.dumps(param["name"], ensure_ascii=False)
-                            + ',"value":')
-                value = _bound_value(param, params[holder or 0]["name"], str(table), catalog,
-                                     rules) if bound else _value(param, table_names, rules,
-                                                                 catalog)
-                rules[items[-1]] = f'{label} {value} "}}"'
+        items = _items(f"v{k}_", table, params, holder, table_names, catalog, rules)
         options.append("(" + _sequence(-1, mandatory, rules, items, f"v{k}_") + ")")
     rules["root"] = f'"{{\\"inputs\\":[" ({" | ".join(options)}) "]}}"'
     return _rules(rules)
+
+
+def _items(prefix: str, table: str | None, params: list[dict[str, Any]], holder: int | None,
+           table_names: list[str], catalog: Catalog, rules: dict[str, str]) -> list[str]:
+    """Add the item rules of one variant; return their names in catalog order.
+
+    Inputs that do not depend on the variant's table share one rule across variants.
+    """
+    items = []
+    for i, param in enumerate(params):
+        bound = table is not None and _is_bound(i, param, params, holder)
+        items.append(f"{prefix}item_{i}" if bound else f"item_{i}")
+        if items[-1] not in rules:
+            label = raw('{"name":' + json.dumps(param["name"], ensure_ascii=False) + ',"value":')
+            value = (_bound_value(param, params[holder or 0]["name"], str(table), catalog, rules)
+                     if bound else _value(param, table_names, rules, catalog))
+            rules[items[-1]] = f'{label} {value} "}}"'
+    return items
 
 
 _BOUND = {"conditions": query_rule, "template_value": template_rule}
