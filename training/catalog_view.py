@@ -68,6 +68,9 @@ class Condition:
     query: str
     text: str
     column: str
+    state: str = ""
+    """The value as a state word ("resolved", "inactive") when the condition is one equality
+    test, so a trigger can say "when an incident becomes resolved"; empty otherwise."""
 
 
 @dataclass
@@ -167,7 +170,7 @@ class CatalogView:
             col = rng.choice(self.bool_columns(table))
             value = rng.choice(["true", "false"])
             text = pick("cond.true" if value == "true" else "cond.false", col=column_phrase(col))
-            return Condition(f"{col.name}={value}", text, col.name)
+            return Condition(f"{col.name}={value}", text, col.name, _bool_state(col, value))
         if kind == "empty":
             col = rng.choice(self.ref_columns(table))
             empty = rng.random() < 0.7
@@ -198,9 +201,18 @@ def _choice_condition(rng: random.Random, col: Column, kind: str, pick: PickFn) 
             col.name,
         )
     op = "!=" if kind == "ne" else "="
+    state = choice_phrase(picks[0].label) if kind == "eq" else ""
     return Condition(
-        f"{col.name}{op}{picks[0].value}", pick(f"cond.{kind}", col=name, val=val), col.name
+        f"{col.name}{op}{picks[0].value}", pick(f"cond.{kind}", col=name, val=val), col.name, state
     )
+
+
+def _bool_state(col: Column, value: str) -> str:
+    """Say a true/false column as a state ('active=false' → 'inactive')."""
+    name = column_phrase(col)
+    if value == "true":
+        return name
+    return "inactive" if col.name == "active" else f"no longer {name}"
 
 
 KEYWORDS: tuple[str, ...] = (

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from training.catalog_view import Condition, noun
+from training.catalog_view import Condition, choice_phrase, noun
 from training.nodes import Focus, Node, Seg
 from training.phrasing import plural
 from training.steps import StepBuilder
@@ -71,7 +71,9 @@ class LogicBuilder(StepBuilder):
             self.log,
         ]
         if self.rng.random() < 0.3:
-            options.append(lambda: self.spoke(self.view.spokes, f))
+            options.append(self.bulk)
+        if self.rng.random() < 0.45:
+            options += [lambda: self.spoke(self.view.spokes, f)] * 2
         if f is not None:
             options += [lambda: self.set_choice(f)] * 4 + [lambda: self.work_note(f)] * 2
             options += [lambda: self.assign_user(f, others)] * 2 + [
@@ -81,13 +83,34 @@ class LogicBuilder(StepBuilder):
                 lambda: self.notify(f),
                 lambda: self.approval(f, others),
                 lambda: self.delete(f),
+                lambda: self.sms(f, others),
             ]
+            if self.rng.random() < 0.4:
+                options.append(lambda: self.set_variable(f))
         self.rng.shuffle(options)
         for option in options:
             seg = option()
             if seg is not None:
                 return seg
         return self.log()
+
+    def bulk(self) -> Seg | None:
+        """Update every record matching a condition in one step (update_multiple_records)."""
+        table = self.view.pick_table(self.rng)
+        cond = self.condition(table.name, multi=0.1)
+        if cond is None or not self.view.choice_columns(table.name):
+            return None
+        col = self.view.pick_choice_column(self.rng, table.name)
+        choice = self.rng.choice(col.choices)
+        setting = self.pick("set.choice", col=col.label.lower(), val=choice_phrase(choice.label))
+        words = {"noun": noun(table), "nouns": plural(noun(table)), "cond": cond.text}
+        text = self.pick("bulk", set=setting, **words)
+        inputs = [
+            ("table_name", table.name),
+            ("conditions", cond.query),
+            ("field_values", f"{col.name}={choice.value}"),
+        ]
+        return self.action("update_multiple_records", text, inputs)
 
     def body(self, scope: Scope, size: int) -> list[Seg]:
         """Return `size` segments for a body (composites only while depth allows)."""
@@ -195,7 +218,10 @@ class LogicBuilder(StepBuilder):
             return cond.query, cond.text
         link = self.rng.choice(links)
         query = f"{link.name}={scope.focus.walk('sys_id')}^{cond.query}"
-        return query, f"{cond.text} and the {link.label.lower()} is this {scope.focus.noun}"
+        related = self.pick(
+            "related", cond=cond.text, link=link.label.lower(), noun=scope.focus.noun
+        )
+        return query, related
 
     def _parallel(self, scope: Scope) -> Seg | None:
         paths = [
@@ -217,6 +243,8 @@ class LogicBuilder(StepBuilder):
     def _trycatch(self, scope: Scope) -> Seg | None:
         attempt = self.body(scope.inner(), 1)
         rescue = [self.log()] if self.rng.random() < 0.6 else self.body(scope.inner(), 1)
+        if self.rng.random() < 0.25:
+            rescue.append(self.end_flow())
         first, try_head = self.head("try", body=self.join(attempt))
         second, catch_head = self.head("catch", body=self.join(rescue))
         self.features.add("trycatch")

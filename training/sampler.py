@@ -77,12 +77,12 @@ def _top_body(b: LogicBuilder, trig: SampledTrigger) -> list[Seg]:
         segs.append(
             b.action(
                 "sla_percentage_timer",
-                f"at {pct}% of the SLA",
+                b.pick("sla.timer", pct=pct),
                 [("percentage", pct), ("task_sla_record", trig.others[0].pill)],
             )
         )
     if trig.type == "service_catalog" and b.rng.random() < 0.5 and trig.focus is not None:
-        text = "create a catalog task to fulfil the request"
+        text = b.pick("catalog.task")
         segs.append(b.action("create_catalog_task", text, [("ah_requested_item", trig.focus.pill)]))
     if scope.focus is None and b.rng.random() < 0.8:
         first = _lookup_one(b) if b.rng.random() < 0.3 else None

@@ -136,6 +136,34 @@ class StepBuilder:
         ]
         return self.action("send_email", self.pick("email", who=who, subject=subject), inputs)
 
+    def sms(self, focus: Focus, others: list[Focus]) -> Seg | None:
+        """Text a user reached from the records in scope (their mobile phone)."""
+        who, pill = self._user(focus, others)
+        if pill is None or not self.view.catalog.column(USER_TABLE, "mobile_phone"):
+            return None
+        msg = self.rng.choice(MESSAGES)
+        inputs = [("recipients", pill[:-2] + ".mobile_phone}}"), ("message", msg)]
+        self.features.update({"dot_walk", "pills"})
+        return self.action("send_sms", self.pick("sms", who=who, text=msg), inputs)
+
+    def set_variable(self, focus: Focus) -> Seg | None:
+        """Keep a field of the focus record in a flow variable (SETFLOWVARIABLES)."""
+        cols = self.view.choice_columns(focus.table)
+        if not cols:
+            return None
+        col = self.rng.choice(cols)
+        var = f"{focus.table.split('_')[0]}_{col.name}"
+        what = f"{focus.noun}'s {column_phrase(col)}"
+        node = Node("flowlogic", "SETFLOWVARIABLES", "", [(var, focus.walk(col.name))])
+        node.text = self.pick("setvar", what=what, var=var)
+        self.features.add("pills")
+        return Seg([node], node.text)
+
+    def end_flow(self) -> Seg:
+        """Stop the whole flow (ENDFLOW)."""
+        text = self.pick("end")
+        return Seg([Node("flowlogic", "ENDFLOW", text)], text)
+
     def notify(self, focus: Focus) -> Seg:
         """Send a named notification about the focus record."""
         name = self.rng.choice(NOTIFICATIONS)
@@ -200,25 +228,39 @@ class StepBuilder:
 
     def spoke(self, actions: list[Action], focus: Focus | None) -> Seg | None:
         """Call a spoke action; a reference input takes the focus record when it fits."""
-        if not actions:
+        fitting = [a for a in actions if _fits(a, focus)]
+        if not fitting:
             return None
-        act = self.rng.choice(actions)
+        act = self.rng.choice(fitting)
         msg = self.rng.choice(MESSAGES)
+        channel = self.rng.choice(CHANNELS)
         inputs: list[tuple[str, str]] = []
         for param in act.inputs:
-            if param.type == "reference":
-                if focus is None or (param.reference and param.reference != focus.table):
-                    return None
+            if param.type == "reference" and focus is not None:
                 inputs.append((param.name, focus.pill))
+            elif param.name == "channel":
+                inputs.append((param.name, channel))
             elif param.mandatory:
                 inputs.append((param.name, _spoke_value(param.name, msg)))
         spoke = act.spoke or act.scope.replace("_", " ")
         self.features.add("spoke")
-        text = self.pick("spoke", label=act.label.lower(), spoke=spoke, text=msg)
+        slot = "spoke.channel" if any(p.name == "channel" for p in act.inputs) else "spoke"
+        text = self.pick(slot, label=act.label.lower(), spoke=spoke, text=msg, channel=channel)
         seg = self.action(act.name, text, inputs)
         seg.nodes[0].scope = act.scope
         return seg
 
+
+def _fits(action: Action, focus: Focus | None) -> bool:
+    """Tell whether every reference input of a spoke action can take the focus record."""
+    refs = [p for p in action.inputs if p.type == "reference"]
+    if not refs:
+        return True
+    return focus is not None and all(p.reference in (None, focus.table) for p in refs)
+
+
+CHANNELS: tuple[str, ...] = ("#it-operations", "#netops", "#service-desk", "#major-incidents")
+"""Slack channels named in requirements."""
 
 SPOKE_VALUES: dict[str, str] = {
     "webhook_url": "https://hooks.example.com/flowgen",

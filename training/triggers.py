@@ -60,26 +60,31 @@ def _tag(b: LogicBuilder, table: str, word: str) -> str:
 def _record(b: LogicBuilder, kind: str) -> SampledTrigger:
     table = b.view.pick_table(b.rng)
     word = _tag(b, table.name, noun(table))
-    slot = "trigger.record_update" if kind == "metric" else f"trigger.{kind}"
-    text = b.pick(slot, noun=word)
     inputs = [("table", table.name)]
+    cond = b.condition(table.name) if b.rng.random() < 0.75 else None
     if kind == "metric":
         col = b.rng.choice(b.view.choice_columns(table.name))
         inputs.append(("metric", col.name))
         text = f"when the {col.label.lower()} metric of a {word} is recorded"
-    cond = b.condition(table.name) if b.rng.random() < 0.75 else None
+    elif cond is not None and cond.state and b.rng.random() < 0.5:
+        # Admins fold the condition into the event ("when a user becomes inactive").
+        text = b.pick(f"state.{kind}", noun=word, state=cond.state)
+    else:
+        text = b.pick(f"trigger.{kind}", noun=word)
+        if cond is not None:
+            text = f"{text} {b.pick('trigger.cond', cond=cond.text)}"
     if cond is not None:
         inputs.append(("condition", cond.query))
-        text = f"{text} {b.pick('trigger.cond', cond=cond.text)}"
+        if kind == "metric":
+            text = f"{text} {b.pick('trigger.cond', cond=cond.text)}"
     focus = Focus("{{trigger.current}}", table.name, noun(table))
     return SampledTrigger(kind, text, inputs, focus, tables=[table.name])
 
 
 def _scheduled(b: LogicBuilder, kind: str) -> SampledTrigger:
-    hour = b.rng.choice([6, 7, 8, 9, 12, 17, 18, 22])
-    time = f"{hour:02d}:00"
+    hour = b.rng.choice([2, 6, 7, 8, 9, 12, 17, 18, 22])
     value = f"1970-01-01 {hour:02d}:00:00"
-    slots: dict[str, str] = {"time": time}
+    slots: dict[str, str] = {"time": _clock(b, hour)}
     inputs: list[tuple[str, str]] = []
     if kind == "daily":
         inputs = [("time", value)]
@@ -88,8 +93,8 @@ def _scheduled(b: LogicBuilder, kind: str) -> SampledTrigger:
         slots["weekday"] = WEEKDAYS[day - 1]
         inputs = [("day_of_week", str(day)), ("time", value)]
     elif kind == "monthly":
-        day = b.rng.randint(1, 28)
-        slots["day"] = str(day)
+        day = b.rng.choice([1, 1, 1, *range(2, 29)])
+        slots.update(day=str(day), ordinal=_ordinal(day))
         inputs = [("day_of_month", str(day)), ("time", value)]
     elif kind == "repeat":
         n, unit, seconds = b.rng.choice(
@@ -99,9 +104,23 @@ def _scheduled(b: LogicBuilder, kind: str) -> SampledTrigger:
         inputs = [("repeat", duration_value(seconds))]
     else:
         month, day = b.rng.randint(1, 12), b.rng.randint(1, 28)
-        slots["date"] = f"2027-{month:02d}-{day:02d} {time}"
+        slots["date"] = f"2027-{month:02d}-{day:02d} {hour:02d}:00"
         inputs = [("run_in", f"2027-{month:02d}-{day:02d} {hour:02d}:00:00")]
     return SampledTrigger(kind, b.pick(f"trigger.{kind}", **slots), inputs, None)
+
+
+def _clock(b: LogicBuilder, hour: int) -> str:
+    """Write an hour the way people do: '08:00', '8am', '8 AM', '6 PM'."""
+    if b.rng.random() < 0.5:
+        return f"{hour:02d}:00"
+    h12, half = (hour % 12 or 12), ("am" if hour < 12 else "pm")
+    return b.rng.choice([f"{h12}{half}", f"{h12} {half.upper()}", f"{h12}:00 {half}"])
+
+
+def _ordinal(day: int) -> str:
+    """Return '1st', '2nd', '3rd', '4th' … '21st' … for a day of the month."""
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
 
 
 def _application(b: LogicBuilder, kind: str) -> SampledTrigger:

@@ -10,8 +10,10 @@ from catalog import demo_catalog
 from evals.dataset import KNOWN_FEATURES, EvalCase
 from training.catalog_view import CatalogView
 from training.corpus import build, combination_heldout, is_test_only, to_row
+from training.nodes import Focus
 from training.phrasing import TEMPLATES, is_heldout
 from training.sampler import Case, sample_case
+from training.steps import _fits
 from validator import validate
 
 
@@ -110,3 +112,44 @@ def test_corpus_covers_triggers_and_flow_logic(corpus: dict[str, list[Case]]) ->
     }
     assert {"record_create", "record_update", "daily", "email", "service_catalog"} <= triggers
     assert {"IF", "FOREACH", "PARALLEL", "PATH", "TRY", "CATCH"} <= logic
+
+
+def _trainable(template_id: str) -> bool:
+    return not is_heldout(template_id)
+
+
+@pytest.fixture(scope="module")
+def many() -> list[Case]:
+    """A few hundred raw training-side samples (enough to see the rarer builders)."""
+    rng, view = random.Random(11), CatalogView(demo_catalog())
+    drawn = (
+        sample_case(demo_catalog(), rng, lambda t: not is_heldout(t), view) for _ in range(700)
+    )
+    return [c for c in drawn if c is not None]
+
+
+def test_rarer_steps_and_flow_logic_are_sampled(many: list[Case]) -> None:
+    defs = {x["definition"] for c in many for x in c.flow["components"]}
+    assert {"ENDFLOW", "SETFLOWVARIABLES", "send_sms", "update_multiple_records"} <= defs
+    assert {"post_message", "create_issue"} & defs
+
+
+def test_state_phrased_triggers_carry_the_condition(many: list[Case]) -> None:
+    stated = [c for c in many if any(t.startswith("state.") for t in c.templates)]
+    assert stated
+    for case in stated:
+        trigger = case.flow["trigger"]
+        condition = {i["name"]: i["value"] for i in trigger["inputs"]}.get("condition", "")
+        assert "=" in condition and "^" not in condition, case.requirement
+
+
+def test_spoke_actions_fit_the_record_in_focus() -> None:
+    catalog = demo_catalog()
+    details = next(a for a in catalog.actions if a.name == "post_incident_details")
+    message = next(a for a in catalog.actions if a.name == "post_message")
+    incident = Focus("{{trigger.current}}", "incident", "incident")
+    item = Focus("{{trigger.current}}", "sc_req_item", "requested item")
+    assert _fits(details, incident)
+    assert not _fits(details, item)
+    assert not _fits(details, None)
+    assert _fits(message, None)
