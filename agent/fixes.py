@@ -4,7 +4,10 @@
 - a ``block`` that names the component itself means top level, and so does a ``block`` of 0
   unless the orders themselves start at 0 (then block 0 names the first component);
 - unique orders that are not exactly 1..n (gaps, a 0-based count) are renumbered in their
-  given sequence, and blocks follow their parents to the new numbers.
+  given sequence, and blocks follow their parents to the new numbers;
+- a step whose ``block`` names an action or a leaf token (ENDFLOW, WAITFORADURATION, …) moves
+  to that step's own block: nothing can sit inside an action card, so a designer dropping a
+  step "into" it means the step beside it (the validator's ``children_on_leaf``).
 
 Duplicate orders are left alone: which of two steps comes first is a real choice.
 """
@@ -12,6 +15,7 @@ Duplicate orders are left alone: which of two steps comes first is a real choice
 from __future__ import annotations
 
 from schemas.flow import Outline, OutlineComponent
+from validator.structure import LEAF_TOKENS
 
 
 def fix_outline(outline: Outline) -> tuple[Outline, list[str]]:
@@ -20,6 +24,7 @@ def fix_outline(outline: Outline) -> tuple[Outline, list[str]]:
     zero_based = any(c.order == 0 for c in outline.components)
     components = [_fix_component(c, fixed, zero_based) for c in outline.components]
     components = _renumber(components, fixed)
+    components = _lift_out_of_leaves(components, fixed)
     if not fixed:
         return outline, []
     return outline.model_copy(update={"components": components}), fixed
@@ -55,3 +60,28 @@ def _renumber(components: list[OutlineComponent], fixed: list[str]) -> list[Outl
         )
         for c in ranked
     ]
+
+
+def _lift_out_of_leaves(
+    components: list[OutlineComponent], fixed: list[str]
+) -> list[OutlineComponent]:
+    by_order = {c.order: c for c in components}
+    if len(by_order) != len(components):
+        return components  # duplicate orders: which step a block names is itself unclear
+    out = []
+    for comp in components:
+        block, seen = comp.block, {comp.order}
+        while block in by_order and block not in seen and _is_leaf(by_order[block]):
+            seen.add(block)
+            block = by_order[block].block
+        if block != comp.block:
+            where = "top level" if block is None else f"block {block}"
+            fixed.append(f"step {comp.order}: moved out of leaf step {comp.block} to {where}")
+            comp = comp.model_copy(update={"block": block})
+        out.append(comp)
+    return out
+
+
+def _is_leaf(comp: OutlineComponent) -> bool:
+    """Tell whether a component can never contain steps (an action or a leaf token)."""
+    return comp.category != "flowlogic" or comp.definition.upper() in LEAF_TOKENS

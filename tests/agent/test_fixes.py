@@ -48,3 +48,28 @@ def test_duplicate_orders_are_left_for_the_repair() -> None:
 def test_a_correct_outline_is_returned_unchanged() -> None:
     original = outline(("flowlogic", "IF", 1, None), ("action", "log", 2, 1))
     assert fix_outline(original) == (original, [])
+
+
+def test_a_step_inside_an_action_moves_beside_it() -> None:
+    fixed, notes = fix_outline(outline(("flowlogic", "FOREACH", 1, None),
+                                       ("action", "update_record", 2, 1),
+                                       ("action", "log", 3, 2),
+                                       ("action", "log", 4, 3)))
+    # Step 3 named the action at 2 (inside the FOREACH); step 4 named step 3, itself an action.
+    assert [c.block for c in fixed.components] == [None, 1, 1, 1]
+    assert notes == ["step 3: moved out of leaf step 2 to block 1",
+                     "step 4: moved out of leaf step 3 to block 1"]
+
+
+def test_a_step_inside_a_leaf_token_at_top_level_moves_to_top_level() -> None:
+    fixed, notes = fix_outline(outline(("flowlogic", "WAITFORADURATION", 1, None),
+                                       ("action", "log", 2, 1)))
+    assert [c.block for c in fixed.components] == [None, None]
+    assert notes == ["step 2: moved out of leaf step 1 to top level"]
+
+
+def test_blocks_that_name_containers_stay() -> None:
+    original = outline(("flowlogic", "TRY", 1, None), ("flowlogic", "FOREACH", 2, 1),
+                       ("action", "log", 3, 2), ("flowlogic", "CATCH", 4, None),
+                       ("action", "log", 5, 4))
+    assert fix_outline(original) == (original, [])
