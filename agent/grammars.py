@@ -129,14 +129,15 @@ def inputs_grammar(
     mandatory = [bool(p.get("mandatory")) or i == holder for i, p in enumerate(params)]
     options = []
     for k, table in enumerate(variants):
-        items = _items(f"v{k}_", table, params, holder, table_names, catalog, rules)
+        items = _items(f"v{k}_", table, params, holder, table_names, catalog, rules, pills)
         options.append("(" + _sequence(-1, mandatory, rules, items, f"v{k}_") + ")")
     rules["root"] = f'"{{\\"inputs\\":[" ({" | ".join(options)}) "]}}"'
     return _rules(rules)
 
 
 def _items(prefix: str, table: str | None, params: list[dict[str, Any]], holder: int | None,
-           table_names: list[str], catalog: Catalog, rules: dict[str, str]) -> list[str]:
+           table_names: list[str], catalog: Catalog, rules: dict[str, str],
+           pills: list[dict[str, Any]]) -> list[str]:
     """Add the item rules of one variant; return their names in catalog order.
 
     Inputs that do not depend on the variant's table share one rule across variants.
@@ -148,7 +149,7 @@ def _items(prefix: str, table: str | None, params: list[dict[str, Any]], holder:
         if items[-1] not in rules:
             label = raw('{"name":' + json.dumps(param["name"], ensure_ascii=False) + ',"value":')
             value = (_bound_value(param, params[holder or 0]["name"], str(table), catalog, rules)
-                     if bound else _value(param, table_names, rules, catalog))
+                     if bound else _value(param, table_names, rules, catalog, pills=pills))
             rules[items[-1]] = f'{label} {value} "}}"'
     return items
 
@@ -186,14 +187,16 @@ def _bound_value(
 
 
 def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
-           catalog: Catalog, about: str | None = None) -> str:
+           catalog: Catalog, about: str | None = None,
+           pills: list[dict[str, Any]] | None = None) -> str:
     """Return the rule of one input's value.
 
     Choice, boolean and table inputs take one of their values; a records input takes one
     whole list pill and a reference input one whole record pill or a plain identifier (a
     sys_id, a notification name), never text around a pill; an integer takes digits or one
     pill; conditions and templates are written over their table (`about`, else a fixed
-    `reference`, else any field); a mandatory input is never empty.
+    `reference`, else any field or a `pills` pill compared with a value its walk allows);
+    a mandatory input is never empty.
     """
     choices = [str(c["value"]) if isinstance(c, dict) else str(c) for c in param.get("choices", [])]
     kind = param.get("type")
@@ -208,7 +211,8 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
     if build is not None:
         table = about or param.get("reference")
         known = str(table) if table and catalog.table(str(table)) is not None else None
-        return f'"\\"" {build(known, catalog, rules, "pill" in rules, required)} "\\""'
+        rule = build(known, catalog, rules, "pill" in rules, required, pills or [])
+        return f'"\\"" {rule} "\\""'
     if kind == "records":
         return _whole("list_pill", rules) or "text1"
     if kind == "reference":

@@ -11,8 +11,10 @@ reference (``caller_id.vip=true``), with a free value.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
-from agent.ebnf import alts, inner
+from agent.ebnf import alts, inner, raw
 from schemas.catalog import Catalog, Column
 from validator.query import OPERATORS, UNARY_OPERATORS
 
@@ -47,28 +49,36 @@ def _joined(name: str, unit: str, connector: str, rules: dict[str, str], require
 
 
 def query_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_pills: bool,
-               required: bool = False) -> str:
+               required: bool = False, pills: Sequence[dict[str, Any]] = ()) -> str:
     """Add the rules of a conditions value over `table` to `rules`; return the rule name.
 
     Columns are grouped so the grammar stays small: free-valued columns share one rule, each
     choice or boolean column has its values, and reference columns are grouped by the table
     they walk into. Without a table, any field name (or, with pills, a data pill as in
-    flow-logic conditions) is allowed, with the same operators. `required`: not empty.
+    flow-logic conditions) is allowed, with the same operators; a pill of `pills` whose walk
+    ends on a choice or boolean column is compared only with that column's stored values.
+    `required`: not empty.
     """
     rules.update(value_rules(has_pills))
     term = _name("qterm", table or "any_")
     if term not in rules:
         if table is None:
-            field = f'("{{{{" pill "}}}}" | {_ANY_FIELD})' if has_pills else f"({_ANY_FIELD})"
             unary = alts([inner(op) for op in sorted(UNARY_OPERATORS)])
-            rules[term] = f"{field} ({unary} | {alts([inner(op) for op in _BINARY])} qval)"
+            tail = f"({unary} | {alts([inner(op) for op in _BINARY])} qval)"
+            if pills:
+                rules["qtail"] = tail
+                led = f'"{{{{" {_pill_terms(pills, catalog, rules, has_pills)}'
+                rules[term] = f"{led} | {_ANY_FIELD} qtail"
+            else:
+                field = f'("{{{{" pill "}}}}" | {_ANY_FIELD})' if has_pills else f"({_ANY_FIELD})"
+                rules[term] = f"{field} {tail}"
         else:
             rules[term] = alts(_terms(table, catalog, rules, has_pills))
     return _joined(_name("q", table or "any_"), term, _CONNECTOR, rules, required)
 
 
 def template_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_pills: bool,
-                  required: bool = False) -> str:
+                  required: bool = False, pills: Sequence[dict[str, Any]] = ()) -> str:
     """Add the rules of a field-value template over `table` to `rules`; return the rule name."""
     rules.update(value_rules(has_pills))
     pair = _name("tpair", table or "any_")
@@ -131,3 +141,66 @@ def _fixed_values(col: Column, table: str, rules: dict[str, str], has_pills: boo
         pill = ['"{{" pill "}}"'] if has_pills else []
         rules[name] = " | ".join([*(inner(v) for v in values), *pill])
     return name
+
+
+def _pill_terms(pills: Sequence[dict[str, Any]], catalog: Catalog, rules: dict[str, str],
+                has_pills: bool) -> str:
+    """Return the rule of a pill-led term after its ``{{`` (``trigger.current.state}}=2``).
+
+    A record pill may walk its table's columns (`_walk_terms`); any other pill, or a walk that
+    stops on a record, takes any operator and a free value (`qtail`).
+    """
+    options = []
+    for p in pills:
+        name = raw(str(p["pill"]).removeprefix("{{").removesuffix("}}"))
+        table = str(p.get("table") or "")
+        walk = (_walk_terms(table, catalog, rules, has_pills)
+                if p.get("type") == "reference" and catalog.table(table) else None)
+        end = f'{name} "}}}}" qtail'
+        options.append(f'{end} | {name} "." {walk}' if walk else end)
+    return alts(options)
+
+
+def _walk_terms(table: str, catalog: Catalog, rules: dict[str, str], has_pills: bool) -> str:
+    """Return the rule of a term's walk into `table`, from a column name to its value.
+
+    The pill's own columns are typed: a choice or boolean column takes its stored values. A
+    walk on through a reference continues over the pill grammar's column rules with a free
+    value: typing every reachable table tripled the grammar and its compile time, and
+    conditions rarely walk that far.
+    """
+    name = _name("pwalk", table)
+    if name in rules:
+        return name
+    options = []
+    free: list[str] = []
+    variables: list[str] = []
+    walks: dict[str, list[str]] = {}
+    for col in _columns(table, catalog):
+        field = raw(col.name)
+        fixed = _fixed_values(col, table, rules, has_pills)
+        onward = _name("cols", str(col.reference or ""))
+        if fixed:
+            options.append(f'{field} "}}}}" ({_shared_ops(rules)} {fixed} | '
+                           f'qlistop {fixed} ("," {fixed})* | qunary)')
+        elif col.type == "reference" and onward in rules:
+            walks.setdefault(onward, []).append(field)
+        else:
+            (variables if col.type == "variables" else free).append(field)
+    if free:
+        options.append(f'{alts(free)} "}}}}" qtail')
+    if variables:
+        options.append(f'{alts(variables)} ("." [A-Za-z0-9_]+)? "}}}}" qtail')
+    for onward, fields in walks.items():
+        options.append(f'{alts(fields)} ("." {onward})? "}}}}" qtail')
+    rules[name] = alts(options)
+    return name
+
+
+def _shared_ops(rules: dict[str, str]) -> str:
+    """Add the operator rules every choice column of a walk shares; return the choice one."""
+    if "qchoiceop" not in rules:
+        rules["qchoiceop"] = " | ".join(inner(op) for op in _CHOICE_OPS)
+        rules["qlistop"] = " | ".join(inner(op) for op in _LIST_OPS)
+        rules["qunary"] = " | ".join(inner(op) for op in sorted(UNARY_OPERATORS))
+    return "qchoiceop"

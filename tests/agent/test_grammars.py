@@ -262,6 +262,18 @@ def test_record_inputs_take_a_record_pill_or_a_plain_identifier(
     [
         ("{{trigger.current.priority}}=1", True),  # flow logic compares pills
         ("{{trigger.current.state}}IN1,2^ORactive=true", True),
+        ("{{trigger.current.priority}}=9", False),  # a walk to a choice: stored values only
+        ("{{trigger.current.priority}}=high", False),  # the label, not the stored value
+        ("{{trigger.current.active}}=maybe", False),  # boolean
+        ("{{trigger.current.caller_id.vip}}=true", True),  # walks on through references,
+        ("{{trigger.current.caller_id.vip}}=yes", True),  # where the value is free
+        ("{{trigger.current.caller_id.colour}}=1", False),
+        ("{{trigger.current.short_description.x}}=1", False),  # not a reference
+        ("{{trigger.current.priority}}={{trigger.current.urgency}}", True),  # pill vs pill
+        ("{{trigger.current.priority}}ISEMPTY", True),
+        ("{{trigger.current.short_description}}LIKEprinter", True),  # free column
+        ("{{trigger.current.caller_id}}ISNOTEMPTY", True),  # a walk may stop on a record
+        ("{{trigger.current.colour}}=red", False),  # no such column
         ("subjectLIKEpayroll", True),  # a field of a table the grammar does not know
         ("payroll", False),  # no operator
         ("{{trigger.current}}", False),
