@@ -8,6 +8,11 @@ model (see `models/builtin/MODEL_CARD.md`):
 2. the SFT rows of the other 8,000 pairs, mixed with the first rows in a seeded shuffle, and the
    stage-1 model trained on that mix as a base model (`--stage2-minutes`, 1e-3).
 
+`--refresh-from DIR` instead continues an existing model on a fresh export of the whole current
+corpus (the first 12,000 pairs and the other 8,000, exported with seeds 3 and 4, mixed): how
+the committed model was brought up to a corpus generator that gained phrasing and steps
+(stage 3 in the model card), without training again from scratch.
+
 `install_model` copies only the files inference needs from a training output folder into
 `models/builtin/` (no optimizer state, no checkpoints).
 """
@@ -86,6 +91,22 @@ def stage2(work: Path, minutes: float, cases: int) -> list[list[str]]:
     ]
 
 
+def refresh(work: Path, minutes: float, cases: int, base: Path) -> list[list[str]]:
+    """Return the command lines that continue `base` on the whole current corpus.
+
+    Run `mix_rows` over the two exports before the training (`main` does).
+    """
+    corpus = work / "corpus" / "train.jsonl"
+    return [
+        ["corpus", "--n", "20000", "--seed", "0", "-o", str(work / "corpus")],
+        ["export", "--data", str(corpus), "--limit", str(cases), "--seed", "3",
+         "-o", str(work / "sft3a.jsonl")],
+        ["export", "--data", str(corpus), "--skip", str(cases), "--seed", "4",
+         "-o", str(work / "sft3b.jsonl")],
+        _sft(work / "sft3-mix.jsonl", work / "model3", minutes, "1e-3", base),
+    ]
+
+
 def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
     """Write the rows of `sources` to `dest` in one seeded shuffle; return the row count."""
     rows: list[str] = []
@@ -95,6 +116,18 @@ def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
     random.Random(seed).shuffle(rows)
     dest.write_text("".join(rows), encoding="utf-8")
     return len(rows)
+
+
+def _plan(args: argparse.Namespace) -> tuple[list[list[str]], dict[str, list[str]], Path]:
+    """Return the command lines, the row mixes to write first, and the final model folder."""
+    if args.refresh_from is not None:
+        steps = refresh(args.work, args.refresh_minutes, args.cases, args.refresh_from)
+        return steps, {"sft3-mix.jsonl": ["sft3a.jsonl", "sft3b.jsonl"]}, args.work / "model3"
+    steps = recipe(args.work, args.minutes, args.cases)
+    if args.stage2_minutes > 0:
+        steps += stage2(args.work, args.stage2_minutes, args.cases)
+    final = args.work / ("model2" if args.stage2_minutes > 0 else "model")
+    return steps, {"sft-mix.jsonl": ["sft.jsonl", "sft2.jsonl"]}, final
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,15 +141,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="stage-2 time budget (0: stop after stage 1)")
     parser.add_argument("--cases", type=int, default=12000, help="corpus pairs of stage 1")
     parser.add_argument("--no-install", action="store_true", help="leave models/builtin alone")
+    parser.add_argument("--refresh-from", type=Path, default=None, metavar="DIR",
+                        help="continue the model in DIR on the current corpus instead")
+    parser.add_argument("--refresh-minutes", type=float, default=58.0)
     args = parser.parse_args(argv)
-    steps = recipe(args.work, args.minutes, args.cases)
-    if args.stage2_minutes > 0:
-        steps += stage2(args.work, args.stage2_minutes, args.cases)
-    final = args.work / ("model2" if args.stage2_minutes > 0 else "model")
+    steps, mixes, final = _plan(args)
     for step in steps:
         if step[0] == "sft" and "--base-model" in step:
-            mix_rows([args.work / "sft.jsonl", args.work / "sft2.jsonl"],
-                     args.work / "sft-mix.jsonl")
+            for mix, parts in mixes.items():
+                mix_rows([args.work / p for p in parts], args.work / mix)
         code = flowgen(["train", *step])
         if code != 0:
             return code

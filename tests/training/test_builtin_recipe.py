@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from training.builtin import InstallError, install_model, mix_rows, recipe, stage2
+from training.builtin import InstallError, install_model, mix_rows, recipe, refresh, stage2
 
 
 def test_stage2_continues_from_the_stage1_model_on_the_remaining_pairs() -> None:
@@ -37,3 +37,14 @@ def test_mix_keeps_every_row_in_a_seeded_order(tmp_path: Path) -> None:
 def test_install_refuses_an_incomplete_folder(tmp_path: Path) -> None:
     with pytest.raises(InstallError, match=r"missing config\.json"):
         install_model(tmp_path, tmp_path / "dest")
+
+
+def test_refresh_continues_a_given_model_on_both_exports_of_the_current_corpus() -> None:
+    corpus, first, second, train = refresh(Path("w"), 58, 12000, Path("models/builtin"))
+    assert corpus[:2] == ["corpus", "--n"]
+    assert first[first.index("--limit") + 1] == "12000"
+    assert second[second.index("--skip") + 1] == "12000"
+    assert first[first.index("--seed") + 1] != second[second.index("--seed") + 1]
+    assert train[train.index("--base-model") + 1] == "models/builtin"
+    assert train[train.index("--data") + 1] == "w/sft3-mix.jsonl"
+    assert train[train.index("--max-minutes") + 1] == "58"
