@@ -47,6 +47,20 @@ NOTIFICATIONS: tuple[str, ...] = (
 )
 
 
+STATE_COLUMNS = frozenset({"state", "install_status", "approval"})
+"""Choice columns whose values are a record's lifecycle (what a verb can name)."""
+STATE_VERBS: dict[str, str] = {
+    "closed": "close",
+    "resolved": "resolve",
+    "cancelled": "cancel",
+    "canceled": "cancel",
+    "approved": "approve",
+    "rejected": "reject",
+    "retired": "retire",
+}
+"""The verb of a lifecycle value, by the first word of its label ('closed complete' → close)."""
+
+
 @dataclass
 class StepBuilder:
     """Builds leaf steps for one sample; records the eval features it used."""
@@ -67,9 +81,13 @@ class StepBuilder:
             return None
         col = self.view.pick_choice_column(self.rng, focus.table)
         choice = self.rng.choice(col.choices)
-        text = self.pick(
-            "set.choice", col=column_phrase(col), val=quoted(self.rng, choice_phrase(choice.label))
-        )
+        val = choice_phrase(choice.label)
+        verb = STATE_VERBS.get(val.split(" ")[0]) if col.name in STATE_COLUMNS else None
+        if verb is not None and self.rng.random() < 0.4:
+            # Admins name the transition, not the field: "close the incident".
+            text = self.pick("set.verb", verb=verb, noun=focus.noun, val=val)
+        else:
+            text = self.pick("set.choice", col=column_phrase(col), val=quoted(self.rng, val))
         return self._update(focus, f"{col.name}={choice.value}", text)
 
     def work_note(self, focus: Focus) -> Seg | None:

@@ -164,6 +164,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "move it to {val}",
         "mark it {val}",
     ),
+    "set.verb": (
+        "{verb} the {noun}",
+        "{verb} it",
+        "{verb} the {noun} as {val}",
+        "go ahead and {verb} the {noun}",
+    ),
     "set.bool": ("set {col} to {val}", "flag it as {col} {val}", "make {col} {val}"),
     "set.assign": (
         "assign it to {who}",

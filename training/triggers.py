@@ -11,6 +11,20 @@ from training.nodes import Focus
 RECORD_TRIGGERS = ("record_create", "record_update", "record_create_or_update")
 SCHEDULED = ("daily", "weekly", "monthly", "repeat", "run_once")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 TRIGGER_WEIGHTS: dict[str, int] = {
     "record_create": 6,
     "record_update": 7,
@@ -104,7 +118,11 @@ def _scheduled(b: LogicBuilder, kind: str) -> SampledTrigger:
         inputs = [("repeat", duration_value(seconds))]
     else:
         month, day = b.rng.randint(1, 12), b.rng.randint(1, 28)
-        slots["date"] = f"2027-{month:02d}-{day:02d} {hour:02d}:00"
+        slots["date"] = (
+            f"2027-{month:02d}-{day:02d} {hour:02d}:00"
+            if b.rng.random() < 0.5
+            else f"{day} {MONTHS[month - 1]} 2027 at {_clock(b, hour)}"
+        )
         inputs = [("run_in", f"2027-{month:02d}-{day:02d} {hour:02d}:00:00")]
     return SampledTrigger(kind, b.pick(f"trigger.{kind}", **slots), inputs, None)
 

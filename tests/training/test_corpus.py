@@ -13,7 +13,7 @@ from training.corpus import build, combination_heldout, is_test_only, to_row
 from training.nodes import Focus
 from training.phrasing import TEMPLATES, is_heldout
 from training.sampler import Case, sample_case
-from training.steps import _fits
+from training.steps import STATE_COLUMNS, STATE_VERBS, _fits
 from validator import validate
 
 
@@ -153,3 +153,17 @@ def test_spoke_actions_fit_the_record_in_focus() -> None:
     assert not _fits(details, item)
     assert not _fits(details, None)
     assert _fits(message, None)
+
+
+def test_state_verbs_set_a_lifecycle_column(many: list[Case]) -> None:
+    verbs = {v: k for k, v in STATE_VERBS.items()}
+    said = 0
+    for case in many:
+        for comp in case.flow["components"]:
+            first = comp["annotation"].split(" ")[0]
+            if comp["definition"] != "update_record" or first not in verbs:
+                continue
+            said += 1
+            values = {i["name"]: i["value"] for i in comp["inputs"]}["values"]
+            assert values.split("=")[0] in STATE_COLUMNS, comp["annotation"]
+    assert said
