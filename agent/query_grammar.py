@@ -79,7 +79,11 @@ def query_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_p
 
 def template_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_pills: bool,
                   required: bool = False, pills: Sequence[dict[str, Any]] = ()) -> str:
-    """Add the rules of a field-value template over `table` to `rules`; return the rule name."""
+    """Add the rules of a field-value template over `table` to `rules`; return the rule name.
+
+    `pills` is accepted for the same call shape as `query_rule` (`agent.grammars` dispatches
+    both alike); template values take any visible pill through `qval`.
+    """
     rules.update(value_rules(has_pills))
     pair = _name("tpair", table or "any_")
     if pair not in rules:
