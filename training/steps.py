@@ -282,7 +282,6 @@ CHANNELS: tuple[str, ...] = ("#it-operations", "#netops", "#service-desk", "#maj
 
 SPOKE_VALUES: dict[str, str] = {
     "webhook_url": "https://hooks.example.com/flowgen",
-    "channel": "#it-operations",
     "project_key": "OPS",
     "issue_type": "Task",
     "issue_id_or_key": "OPS-101",
