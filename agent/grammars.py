@@ -24,6 +24,7 @@ from typing import Any
 from agent.ebnf import lit, raw
 from agent.pill_grammar import pill_rules
 from agent.query_grammar import query_rule, template_rule
+from agent.span_grammar import span_rules
 from schemas.catalog import Catalog
 from schemas.flow import PLACEHOLDER_DEFINITION
 
@@ -56,7 +57,8 @@ def _string_rules(with_pills: bool) -> dict[str, str]:
 
 
 def outline_grammar(
-    steps: list[dict[str, Any]], triggers: list[dict[str, Any]], max_steps: int
+    steps: list[dict[str, Any]], triggers: list[dict[str, Any]], max_steps: int,
+    requirement: str = "",
 ) -> str:
     """Return the grammar of an outline over the candidate steps and triggers.
 
@@ -64,6 +66,8 @@ def outline_grammar(
         steps: candidate steps ``{category, definition, scope}`` (the plan variables).
         triggers: candidate triggers ``{type}``.
         max_steps: the most components an outline may have.
+        requirement: the text annotations quote; when given, every annotation is a non-empty
+            word-aligned substring of it (`agent.span_grammar`), otherwise any string.
     """
     heads = dict.fromkeys(
         (str(s["category"]), str(s["definition"]), str(s.get("scope", "global"))) for s in steps
@@ -76,7 +80,7 @@ def outline_grammar(
     types = list(dict.fromkeys(str(t["type"]) for t in triggers))
     trigger = (
         f'"null" | "{{\\"type\\":" ({" | ".join(lit(t) for t in types)}) '
-        f'",\\"annotation\\":" str "}}"'
+        f'",\\"annotation\\":" ann "}}"'
         if types else '"null"'
     )
     rules = {
@@ -85,12 +89,13 @@ def outline_grammar(
         "trigger": trigger,
         "head": head,
         **_string_rules(with_pills=False),
+        **(span_rules(requirement, "ann") if requirement.strip() else {"ann": "str"}),
     }
     annotation = raw(',"annotation":')
     for i in range(1, max_steps + 1):
         blocks = " | ".join(raw(str(b)) for b in ["null", *range(1, i)])
         order = raw(f',"order":{i},"block":')
-        rules[f"comp_{i}"] = f'"{{" head {order} ({blocks}) {annotation} str "}}"'
+        rules[f"comp_{i}"] = f'"{{" head {order} ({blocks}) {annotation} ann "}}"'
         rules[f"after_{i}"] = f'"" | "," comp_{i + 1} after_{i + 1}' if i < max_steps else '""'
     return _rules(rules)
 

@@ -74,6 +74,13 @@ class Settings(BaseModel):
         le=200,
         description="Most steps a local constrained decoder may write in one outline.",
     )
+    span_annotations: bool = Field(
+        default=False,
+        description="Local constrained decoders (builtin, hf:) write every outline annotation "
+        "as a word-aligned span of the requirement (agent.span_grammar). Off by default: "
+        "measured on the built-in model, it removes paraphrases and loops and cuts latency "
+        "but lowers FlowSim outline slightly (docs/generator.md).",
+    )
     repair_quote_chars: int = Field(
         default=4000,
         ge=0,

@@ -12,6 +12,8 @@ import xgrammar as xgr
 from agent.candidates import step_params, trigger_params
 from agent.draft import pill_dicts
 from agent.grammars import inputs_grammar, outline_grammar
+from agent.nodes.plan import outline_grammar_of
+from agent.settings import load_settings
 from catalog import demo_catalog
 from schemas.catalog import Catalog
 from schemas.flow import Flow, OutlineComponent
@@ -37,18 +39,28 @@ def catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def flows(catalog: Catalog) -> list[Flow]:
-    cases = build(catalog, {"train": 40, "dev": 0, "test": 0}, seed=11)["train"]
-    return [Flow.model_validate(c.flow) for c in cases]
+def cases(catalog: Catalog) -> list[tuple[str, Flow]]:
+    built = build(catalog, {"train": 40, "dev": 0, "test": 0}, seed=11)["train"]
+    return [(c.requirement, Flow.model_validate(c.flow)) for c in built]
 
 
 @pytest.fixture(scope="module")
-def outline_ebnf(catalog: Catalog) -> str:
+def flows(cases: list[tuple[str, Flow]]) -> list[Flow]:
+    return [flow for _, flow in cases]
+
+
+def _outline_ebnf(catalog: Catalog, requirement: str = "") -> str:
     steps = [{"category": a.category, "definition": a.name, "scope": a.scope}
              for a in catalog.actions]
     steps += [{"category": "flowlogic", "definition": f.token, "scope": "global"}
               for f in catalog.flow_logic]
-    return outline_grammar(steps, [{"type": t.type} for t in catalog.triggers], max_steps=20)
+    return outline_grammar(steps, [{"type": t.type} for t in catalog.triggers], max_steps=20,
+                           requirement=requirement)
+
+
+@pytest.fixture(scope="module")
+def outline_ebnf(catalog: Catalog) -> str:
+    return _outline_ebnf(catalog)
 
 
 def _outline_text(flow: Flow) -> str:
@@ -80,6 +92,26 @@ def _tables(flow: Flow, catalog: Catalog) -> list[dict[str, Any]]:
 def test_every_corpus_outline_is_admitted(flows: list[Flow], outline_ebnf: str) -> None:
     for flow in flows:
         assert _accepts(outline_ebnf, _outline_text(flow)), _outline_text(flow)
+
+
+def test_corpus_annotations_are_admitted_as_spans_of_their_requirement(
+    cases: list[tuple[str, Flow]], catalog: Catalog
+) -> None:
+    for requirement, flow in cases[:15]:
+        assert _accepts(_outline_ebnf(catalog, requirement), _outline_text(flow))
+
+
+def test_annotations_that_are_not_spans_are_rejected(
+    cases: list[tuple[str, Flow]], catalog: Catalog
+) -> None:
+    requirement, flow = cases[0]
+    ebnf = _outline_ebnf(catalog, requirement)
+    first = flow.components[0]
+    quoted = first.annotation or ""
+    for wrong in (quoted + quoted, "becomes enable"):
+        changed = flow.model_copy(update={"components": [
+            first.model_copy(update={"annotation": wrong}), *flow.components[1:]]})
+        assert not _accepts(ebnf, _outline_text(changed)), wrong
 
 
 def test_every_corpus_step_and_trigger_input_list_is_admitted(
@@ -301,3 +333,17 @@ def test_mandatory_text_and_templates_are_never_empty(catalog: Catalog) -> None:
     assert not _accepts(inputs_grammar(
         step_params(_update_step(), catalog), [{"name": "incident"}], [], catalog),
         UPDATE.format(record="abc", values=""))
+
+
+def test_span_annotations_follow_the_setting() -> None:
+    variables = {"requirement": "when a user becomes inactive, log it",
+                 "steps": [{"category": "action", "definition": "log", "scope": "global"}],
+                 "triggers": [{"type": "record_update"}]}
+    answer = ('{"name":"n","trigger":{"type":"record_update","annotation":"%s"},"components":'
+              '[{"category":"action","definition":"log","scope":"global","order":1,'
+              '"block":null,"annotation":"log it"}]}')
+    free = outline_grammar_of(variables, load_settings(env={}))()
+    spans = outline_grammar_of(variables, load_settings({"span_annotations": True}, env={}))()
+    assert _accepts(free, answer % "becomes enable")
+    assert not _accepts(spans, answer % "becomes enable")
+    assert _accepts(spans, answer % "when a user becomes inactive")
