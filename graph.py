@@ -3,7 +3,8 @@
     plan → lookup → (fill_trigger ∥ fill_step × n) → validate → finalize
                                    ↑                   │
                                    └── refill ←────────┤  input errors: re-fill those steps
-                     lookup ← repair ←─────────────────┘  outline errors: repair the outline
+                     lookup ← repair ←─────────────────┤  outline errors: repair the outline
+                                        validate ← settle ←┘  budget spent: last-resort fixes
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from agent.nodes.lookup import lookup
 from agent.nodes.plan import plan
 from agent.nodes.refill import refill
 from agent.nodes.repair import repair
+from agent.nodes.settle import settle
 from agent.nodes.validate import validate
 from agent.routing import (
     FILL_STEP,
@@ -52,6 +54,7 @@ def build_graph(**compile_kwargs: Any) -> Any:
     builder.add_node(validate)
     builder.add_node(repair)
     builder.add_node(refill)
+    builder.add_node(settle)
     builder.add_node(finalize)
 
     builder.add_edge(START, "plan")
@@ -64,6 +67,7 @@ def build_graph(**compile_kwargs: Any) -> Any:
     builder.add_edge("fill_step", "validate")
     builder.add_conditional_edges("validate", route_after_validate)
     builder.add_conditional_edges("refill", route_refill, [FILL_TRIGGER, FILL_STEP, VALIDATE])
+    builder.add_edge("settle", "validate")
     builder.add_edge("finalize", END)
     return builder.compile(name="flowgen", **compile_kwargs)
 

@@ -33,7 +33,8 @@ def make_context(
 
 
 def run_config(settings: Settings) -> dict[str, Any]:
-    """Return the LangGraph config of one run (the recursion limit covers every repair round)."""
+    """Return the LangGraph config of one run (the recursion limit covers every repair round
+    and the last-resort pass)."""
     needed = SUPERSTEPS_PER_ROUND * (settings.max_repairs + 2)
     return {"recursion_limit": max(settings.recursion_limit, needed)}
 

@@ -25,6 +25,7 @@ def fix_outline(outline: Outline) -> tuple[Outline, list[str]]:
     components = [_fix_component(c, fixed, zero_based) for c in outline.components]
     components = _renumber(components, fixed)
     components = _lift_out_of_leaves(components, fixed)
+    components = _path_beside_path(components, fixed)
     if not fixed:
         return outline, []
     return outline.model_copy(update={"components": components}), fixed
@@ -85,3 +86,26 @@ def _lift_out_of_leaves(
 def _is_leaf(comp: OutlineComponent) -> bool:
     """Tell whether a component can never contain steps (an action or a leaf token)."""
     return comp.category != "flowlogic" or comp.definition.upper() in LEAF_TOKENS
+
+
+def _path_beside_path(
+    components: list[OutlineComponent], fixed: list[str]
+) -> list[OutlineComponent]:
+    by_order = {c.order: c for c in components}
+    if len(by_order) != len(components):
+        return components
+    last_child: dict[int, int] = {}
+    for comp in components:
+        if comp.block is not None:
+            last_child[comp.block] = max(last_child.get(comp.block, comp.order), comp.order)
+    out = []
+    for comp in components:
+        outer = by_order.get(comp.block) if comp.block is not None else None
+        parallel = by_order.get(outer.block) if outer and outer.block is not None else None
+        if (comp.definition == "PATH" and outer is not None and outer.definition == "PATH"
+                and parallel is not None and parallel.definition == "PARALLEL"
+                and last_child[outer.order] == comp.order):
+            fixed.append(f"step {comp.order}: PATH moved beside PATH {outer.order}")
+            comp = comp.model_copy(update={"block": parallel.order})
+        out.append(comp)
+    return out

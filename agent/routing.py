@@ -15,6 +15,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Send
 
 from agent.context import Context
+from agent.last_resort import FIXABLE_CODES
 from agent.state import TRIGGER_ORDER, FillInput, FillTask, State
 from schemas.issues import SCHEMA_CODES, Issue
 
@@ -25,6 +26,7 @@ FILL_TRIGGER: Final = "fill_trigger"
 VALIDATE: Final = "validate"
 REPAIR: Final = "repair"
 REFILL: Final = "refill"
+SETTLE: Final = "settle"
 FINALIZE: Final = "finalize"
 
 
@@ -67,13 +69,15 @@ def route_fill(state: State) -> list[Send] | Literal["validate", "finalize"]:
 
 def route_after_validate(
     state: State, runtime: Runtime[Context]
-) -> Literal["repair", "refill", "finalize"]:
-    """After validation: finish, repair the outline, or re-fill the steps with input errors."""
+) -> Literal["repair", "refill", "settle", "finalize"]:
+    """After validation: finish, repair the outline, or re-fill the steps with input errors;
+    with the budget spent, give the last-resort fixes their one chance first."""
     errors = [i for i in state.issues if i.is_error]
     if state.failure is not None or not errors:
         return FINALIZE
     if state.repairs >= runtime.context.settings.max_repairs:
-        return FINALIZE
+        fixable = not state.settled and any(i.code in FIXABLE_CODES for i in errors)
+        return SETTLE if fixable else FINALIZE
     return REPAIR if outline_errors(errors) else REFILL
 
 

@@ -148,6 +148,10 @@ class State(InputState, OutputState):
     """Repair rounds spent (outline repairs and re-fills); the limit is in settings."""
     refill_orders: list[int] = field(default_factory=list)
     """Steps the current re-fill round re-fills."""
+    settled: bool = False
+    """Whether the last-resort fixes (`agent.last_resort`) have had their one chance."""
+    fixes: list[str] = field(default_factory=list)
+    """The last-resort fixes applied, for the result."""
     failure: Annotated[str | None, first_failure] = None
     """Why the run failed (a model call that could not be made), or None."""
     timings: Annotated[dict[str, float], add_floats] = field(default_factory=dict)

@@ -39,6 +39,11 @@ class GenerationResult(BaseModel):
         default_factory=list, description="Issues of the first complete draft, before repair."
     )
     repairs_used: int = Field(default=0, description="Repair rounds spent.")
+    fixes: list[str] = Field(
+        default_factory=list,
+        description="Last-resort fixes applied after the repair budget was spent (a PARALLEL "
+        "with one PATH run in sequence, an empty TRY without CATCH removed).",
+    )
     timings: dict[str, float] = Field(
         default_factory=dict, description="Seconds per node name, summed over calls."
     )

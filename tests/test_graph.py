@@ -84,6 +84,27 @@ def test_never_fixed_stops_at_the_budget() -> None:
     assert result.flow is not None
 
 
+def test_last_resort_fixes_run_once_the_budget_is_spent() -> None:
+    result, model = run_script("lone_path.yaml", max_repairs=1)
+    assert {"parallel_too_few_paths", "empty_block", "try_without_catch"} <= codes(
+        result.initial_issues)
+    assert len(model.calls_for("repair")) == 1  # the repairer had its chance first
+    assert result.status == "valid" and result.issues == []
+    assert len(result.fixes) == 2
+    steps = flow_of(result)["components"]
+    assert [(c["definition"], c.get("block")) for c in steps] == [
+        ("look_up_records", None), ("FOREACH", None), ("update_record", 2)]
+    assert steps[1]["inputs"] == [{"name": "items", "value": "{{step_1.records}}"}]
+    assert {"name": "record", "value": "{{step_2.item}}"} in steps[2]["inputs"]
+
+
+def test_a_flow_the_repairer_fixes_gets_no_last_resort_fix() -> None:
+    result, _ = run_script("repair_structure.yaml", requirement="when an incident is "
+                           "created, if it is P1 log it, otherwise log the rest")
+    assert result.status == "valid" and result.fixes == []
+    assert "settle" not in result.timings
+
+
 def test_no_repair_budget_reports_the_first_draft() -> None:
     result, model = run_script("never_fixes.yaml", max_repairs=0)
     assert result.status == "invalid_after_repairs" and result.repairs_used == 0

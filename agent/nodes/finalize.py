@@ -43,6 +43,7 @@ def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         issues=state.issues,
         initial_issues=state.initial_issues or [],
         repairs_used=state.repairs,
+        fixes=state.fixes,
         timings=timings,
         tokens=state.tokens,
         models=runtime.context.settings.models(),

@@ -73,3 +73,19 @@ def test_blocks_that_name_containers_stay() -> None:
                        ("action", "log", 3, 2), ("flowlogic", "CATCH", 4, None),
                        ("action", "log", 5, 4))
     assert fix_outline(original) == (original, [])
+
+
+def test_a_path_written_as_the_last_step_of_a_path_becomes_the_next_path() -> None:
+    fixed, notes = fix_outline(outline(
+        ("flowlogic", "PARALLEL", 1, None), ("flowlogic", "PATH", 2, 1), ("action", "log", 3, 2),
+        ("flowlogic", "PATH", 4, 2), ("action", "log", 5, 4), ("action", "log", 6, None)))
+    assert [c.block for c in fixed.components] == [None, 1, 2, 1, 4, None]
+    assert notes == ["step 4: PATH moved beside PATH 2"]
+
+
+def test_a_path_followed_by_more_steps_of_its_outer_path_stays() -> None:
+    # Which steps belong to which path would be a guess: left to the repairer.
+    shaky = outline(
+        ("flowlogic", "PARALLEL", 1, None), ("flowlogic", "PATH", 2, 1),
+        ("flowlogic", "PATH", 3, 2), ("action", "log", 4, 3), ("action", "log", 5, 2))
+    assert fix_outline(shaky) == (shaky, [])
