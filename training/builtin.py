@@ -11,7 +11,9 @@ model (see `models/builtin/MODEL_CARD.md`):
 `--refresh-from DIR` instead continues an existing model on a fresh export of the whole current
 corpus (the first 12,000 pairs and the other 8,000, exported with seeds 3 and 4, mixed): how
 the committed model was brought up to a corpus generator that gained phrasing and steps
-(stage 3 in the model card), without training again from scratch.
+(stages 3 and 4 in the model card), without training again from scratch. `--refresh-seed`,
+`--refresh-export-seeds` and `--refresh-lr` vary it (stage 5: corpus seed 1, new pairs the
+model has never seen; export seeds 5 and 6; learning rate 5e-4).
 
 `install_model` copies only the files inference needs from a training output folder into
 `models/builtin/` (no optimizer state, no checkpoints).
@@ -91,19 +93,25 @@ def stage2(work: Path, minutes: float, cases: int) -> list[list[str]]:
     ]
 
 
-def refresh(work: Path, minutes: float, cases: int, base: Path) -> list[list[str]]:
+def refresh(
+    work: Path, minutes: float, cases: int, base: Path, seed: int = 0,
+    export_seeds: tuple[int, int] = (3, 4), lr: str = "1e-3",
+) -> list[list[str]]:
     """Return the command lines that continue `base` on the whole current corpus.
 
-    Run `mix_rows` over the two exports before the training (`main` does).
+    `seed` draws the corpus (0: the pairs of the committed test split's corpus); the first
+    `cases` pairs and the rest are exported with `export_seeds`. Run `mix_rows` over the two
+    exports before the training (`main` does).
     """
     corpus = work / "corpus" / "train.jsonl"
+    first, rest = export_seeds
     return [
-        ["corpus", "--n", "20000", "--seed", "0", "-o", str(work / "corpus")],
-        ["export", "--data", str(corpus), "--limit", str(cases), "--seed", "3",
+        ["corpus", "--n", "20000", "--seed", str(seed), "-o", str(work / "corpus")],
+        ["export", "--data", str(corpus), "--limit", str(cases), "--seed", str(first),
          "-o", str(work / "sft3a.jsonl")],
-        ["export", "--data", str(corpus), "--skip", str(cases), "--seed", "4",
+        ["export", "--data", str(corpus), "--skip", str(cases), "--seed", str(rest),
          "-o", str(work / "sft3b.jsonl")],
-        _sft(work / "sft3-mix.jsonl", work / "model3", minutes, "1e-3", base),
+        _sft(work / "sft3-mix.jsonl", work / "model3", minutes, lr, base),
     ]
 
 
@@ -121,7 +129,8 @@ def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
 def _plan(args: argparse.Namespace) -> tuple[list[list[str]], dict[str, list[str]], Path]:
     """Return the command lines, the row mixes to write first, and the final model folder."""
     if args.refresh_from is not None:
-        steps = refresh(args.work, args.refresh_minutes, args.cases, args.refresh_from)
+        steps = refresh(args.work, args.refresh_minutes, args.cases, args.refresh_from,
+                        args.refresh_seed, tuple(args.refresh_export_seeds), args.refresh_lr)
         return steps, {"sft3-mix.jsonl": ["sft3a.jsonl", "sft3b.jsonl"]}, args.work / "model3"
     steps = recipe(args.work, args.minutes, args.cases)
     if args.stage2_minutes > 0:
@@ -144,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refresh-from", type=Path, default=None, metavar="DIR",
                         help="continue the model in DIR on the current corpus instead")
     parser.add_argument("--refresh-minutes", type=float, default=58.0)
+    parser.add_argument("--refresh-seed", type=int, default=0, help="corpus seed of a refresh")
+    parser.add_argument("--refresh-export-seeds", type=int, nargs=2, default=[3, 4],
+                        metavar=("FIRST", "REST"), help="export seeds of a refresh")
+    parser.add_argument("--refresh-lr", default="1e-3", help="learning rate of a refresh")
     args = parser.parse_args(argv)
     steps, mixes, final = _plan(args)
     for step in steps:

@@ -367,6 +367,10 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "when a {noun} changes to {state}",
         "as soon as a {noun} goes {state}",
         "after a {noun} turns {state}",
+        "if a {noun} is marked {state}",
+        "when a {noun} is {state}",
+        "the moment a {noun} is {state}",
+        "when a {noun} is marked as {state}",
     ),
     "state.record_create": (
         "when a new {state} {noun} is created",

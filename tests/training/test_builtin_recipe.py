@@ -48,3 +48,11 @@ def test_refresh_continues_a_given_model_on_both_exports_of_the_current_corpus()
     assert train[train.index("--base-model") + 1] == "models/builtin"
     assert train[train.index("--data") + 1] == "w/sft3-mix.jsonl"
     assert train[train.index("--max-minutes") + 1] == "58"
+
+
+def test_refresh_records_the_seeds_and_rate_of_a_later_stage() -> None:
+    corpus, first, second, train = refresh(Path("w"), 44, 12000, Path("b"), seed=1,
+                                           export_seeds=(5, 6), lr="5e-4")
+    assert corpus[corpus.index("--seed") + 1] == "1"
+    assert (first[first.index("--seed") + 1], second[second.index("--seed") + 1]) == ("5", "6")
+    assert train[train.index("--lr") + 1] == "5e-4"
