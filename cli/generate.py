@@ -103,6 +103,7 @@ def render_result(result: GenerationResult) -> str:
     lines.append("")
     lines.append(f"status: {result.status}" + (f" ({result.reason})" if result.reason else ""))
     lines.append(f"repairs used: {result.repairs_used}")
+    lines.extend(f"  last-resort fix: {fix}" for fix in result.fixes)
     for issue in result.issues:
         # The path tells apart issues that share a message (the same pill in two inputs).
         where = f" step {issue.order}" if issue.order is not None else ""

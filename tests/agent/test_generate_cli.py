@@ -60,6 +60,13 @@ def test_no_repair_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert "repairs used: 0" in capsys.readouterr().out
 
 
+def test_last_resort_fixes_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", REQUIREMENT, *model("lone_path.yaml"), "--no-repair"]) == 0
+    out = capsys.readouterr().out
+    assert "status: valid" in out
+    assert "last-resort fix: step 1: PARALLEL with one PATH run in sequence" in out
+
+
 def test_failed_run_exits_three(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", REQUIREMENT, *model("model_error.yaml")]) == 3
     assert "status: failed" in capsys.readouterr().out
