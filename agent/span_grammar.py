@@ -84,11 +84,12 @@ def span_rules(text: str, name: str = "span") -> dict[str, str]:
     if not any(not unit.isspace() for unit in units):
         raise ValueError("a span rule needs a text with a word in it")
     automaton = suffix_automaton(units)
+    after_spaces = _after_spaces(automaton)
     rules = {name: f'"\\"" {name}_0 "\\""'}
     for state, moves in enumerate(automaton):
         steps = [f"{inner(unit)} {name}_{target}" for unit, target in sorted(moves.items())
                  if state or not unit.isspace()]
-        if state and state not in _after_spaces(automaton):
+        if state and state not in after_spaces:
             steps.insert(0, '""')
         rules[f"{name}_{state}"] = " | ".join(steps) if steps else '""'
     return rules
