@@ -79,7 +79,7 @@ class Settings(BaseModel):
         description="Local constrained decoders (builtin, hf:) write every outline annotation "
         "as a word-aligned span of the requirement (agent.span_grammar). Off by default: "
         "measured on the built-in model, it removes paraphrases and loops and cuts latency "
-        "but lowers FlowSim outline slightly (docs/generator.md).",
+        "but lowers FlowSim (docs/generator.md).",
     )
     repair_quote_chars: int = Field(
         default=4000,
