@@ -16,7 +16,7 @@ follow their steps (none can name a removed block: flow-logic blocks have no out
 
 from __future__ import annotations
 
-from agent.chat.tree import Node, build_tree, default_ids, flatten, rewrite_inputs
+from agent.chat.tree import Node, build_tree, flatten, rewrite_inputs
 from schemas.flow import Flow
 from schemas.issues import Issue
 
@@ -27,14 +27,15 @@ FIXABLE_CODES: frozenset[str] = frozenset({"parallel_too_few_paths", "try_withou
 def settle(flow: Flow, issues: list[Issue]) -> tuple[Flow, list[str]]:
     """Return the flow with the last-resort fixes its errors call for, and what was done."""
     wanted = {(i.code, i.order) for i in issues if i.is_error}
-    ids = default_ids(flow)
+    # A step's id is its old order, so the renumbering can be read off the flattened ids.
+    ids = [str(c.order) for c in sorted(flow.components, key=lambda c: c.order)]
     roots = build_tree(flow, ids)
     done: list[str] = []
     roots = _fix(roots, wanted, done)
     if not done:
         return flow, []
     comps, new_ids = flatten(roots)
-    mapping = {int(uid[1:]): i for i, uid in enumerate(new_ids, start=1)}
+    mapping = {int(uid): i for i, uid in enumerate(new_ids, start=1)}
     comps = [c.model_copy(update={"inputs": rewrite_inputs(c.inputs, mapping)[0]}) for c in comps]
     return flow.model_copy(update={"components": comps}), done
 
