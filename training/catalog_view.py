@@ -109,6 +109,10 @@ class CatalogView:
         weights = [_TABLE_WEIGHT.get(t.name, 1) for t in tables]
         return rng.choices(tables, weights=weights)[0]
 
+    def related_tables(self, target: str) -> list[Table]:
+        """Record tables with a reference column to `target` (a user's incidents, …)."""
+        return [t for t in self.record_tables if self.ref_columns(t.name, target)]
+
     def pick_choice_column(self, rng: random.Random, table: str) -> Column:
         """Pick a choice column of `table`, favouring the usual state/priority fields."""
         cols = self.choice_columns(table)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from training.catalog_view import Condition, choice_phrase, noun
+from training.catalog_view import USER_TABLE, Condition, choice_phrase, noun
 from training.nodes import Focus, Node, Seg
 from training.phrasing import plural
 from training.steps import StepBuilder
@@ -188,10 +188,16 @@ class LogicBuilder(StepBuilder):
 
     def _foreach(self, scope: Scope) -> Seg | None:
         table = self.view.pick_table(self.rng)
+        related = self.view.related_tables(scope.focus.table) if scope.focus else []
+        if related and self.rng.random() < 0.5:
+            # Loops over the records of the one in focus ("their open incidents") are the
+            # commonest loops admins ask for.
+            table = self.rng.choice(related)
         cond = self.condition(table.name)
         if cond is None:
             return None
         query, cond_text = self._related(scope, table.name, cond)
+        linked = query != cond.query
         look = Node("action", "look_up_records", "", [("table", table.name), ("conditions", query)])
         loop = Node("flowlogic", "FOREACH", "", [("items", look.pill("records"))])
         item = Focus(loop.pill("item"), table.name, noun(table))
@@ -199,15 +205,33 @@ class LogicBuilder(StepBuilder):
         loop.children = _flat(body)
         words = {"noun": noun(table), "nouns": plural(noun(table)), "cond": cond_text}
         self.features.update({"foreach", "pills"})
-        if len(body) == 1 and self.rng.random() < 0.6:
+        if len(body) <= 2 and self.rng.random() < 0.6:
             self.features.add("implicit")
-            text, look.text = self.head("loop.implicit", body=body[0].text, **words)
+            owner = scope.focus if linked else None
+            text, look.text = self._implicit_loop(body, cond, owner, words)
             loop.text = look.text
             return Seg([look, loop], text)
         self.features.add("explicit")
         look.text = self.pick("lookup.many", **words)
         text, loop.text = self.head("loop.explicit", noun=noun(table), body=self.join(body))
         return Seg([look, loop], f"{look.text}{self.pick('join.then')}{text}")
+
+    def _implicit_loop(
+        self, body: list[Seg], cond: Condition, owner: Focus | None, words: dict[str, str]
+    ) -> tuple[str, str]:
+        """Say a loop without naming the lookup: "close every incident whose …" or, for the
+        records of the one in focus, "for their open incidents, …"; return (text, head)."""
+        said = " and ".join(seg.text for seg in body)
+        if owner is None or self.rng.random() >= 0.8:
+            return self.head("loop.implicit", body=said, **words)
+        words = {
+            **words,
+            **_owner(owner, self.rng.random() < 0.7),
+            "state": cond.state,
+            "cond": cond.text,
+        }
+        slot = "loop.possessive" if cond.state else "loop.possessive_cond"
+        return self.head(slot, body=said, **words)
 
     def _related(self, scope: Scope, table: str, cond: Condition) -> tuple[str, str]:
         """Tie a lookup to the record in focus when a reference column allows it."""
@@ -336,6 +360,15 @@ def duration_value(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     return f"1970-01-{1 + days:02d} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _owner(focus: Focus, pronoun: bool) -> dict[str, str]:
+    """Say the record in focus as an owner: "their"/"them" for a user, "its"/"it" otherwise."""
+    if not pronoun:
+        return {"owner": f"the {focus.noun}'s", "owner_obj": f"the {focus.noun}"}
+    if focus.table == USER_TABLE:
+        return {"owner": "their", "owner_obj": "them"}
+    return {"owner": "its", "owner_obj": "it"}
 
 
 def _flat(segs: list[Seg]) -> list[Node]:

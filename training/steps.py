@@ -125,9 +125,12 @@ class StepBuilder:
         options: list[tuple[str, str]] = []
         for rec in [focus, *others]:
             if rec.table == USER_TABLE:
-                options.append((f"the {rec.noun}", rec.pill))
+                # Admins say "them" and "their manager" for the user a flow is about.
+                pronoun = self.rng.random() < 0.35
+                options.append(("them" if pronoun else f"the {rec.noun}", rec.pill))
                 if self.view.catalog.column(USER_TABLE, "manager"):
-                    options.append((f"the {rec.noun}'s manager", rec.walk("manager")))
+                    owner = "their" if pronoun else f"the {rec.noun}'s"
+                    options.append((f"{owner} manager", rec.walk("manager")))
             for col in self.view.ref_columns(rec.table, USER_TABLE):
                 if col.name != exclude:
                     options.append((f"the {column_phrase(col)}", rec.walk(col.name)))

@@ -85,6 +85,13 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "when an email comes in with '{word}' in the subject",
         "whenever a {word} email arrives",
     ),
+    "trigger.email_to": (
+        "when {address} receives an email",
+        "when someone emails {address}",
+        "whenever an email is sent to {address}",
+        "when an email to {address} comes in",
+        "on every inbound email addressed to {address}",
+    ),
     "trigger.sla_task": (
         "when an SLA task starts",
         "whenever an SLA is attached",
@@ -204,6 +211,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "email {who} that '{subject}'",
         "send {who} an email saying '{subject}'",
         "email {who} saying '{subject}'",
+        "email {who} that {subject}",
+        "let {who} know by email that {subject}",
+        "send {who} an email that {subject}",
+        "tell {who} by email that {subject}",
+        "email {who} to say {subject}",
+        "drop {who} an email: {subject}",
     ),
     "sms": (
         "text {who} '{text}'",
@@ -211,6 +224,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "page {who} by SMS: '{text}'",
         "text {who} that '{text}'",
         "send {who} a text: '{text}'",
+        "text {who} that {text}",
+        "send {who} an SMS that {text}",
+        "let {who} know by text that {text}",
     ),
     "notify": (
         "send the '{name}' notification",
@@ -293,6 +309,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "take all {nouns} with {cond} and {body} each",
         "{body} all the {nouns} where {cond}",
         "{body} any {noun} whose {cond}",
+    ),
+    "loop.possessive": (
+        "for each of {owner} {state} {nouns}, {body}",
+        "for {owner} {state} {nouns}, {body}",
+        "{body} on every {state} {noun} of {owner_obj}",
+        "take {owner} {state} {nouns} and {body}",
+        "{body} for all {owner} {state} {nouns}",
+    ),
+    "loop.possessive_cond": (
+        "for each of {owner} {nouns} where {cond}, {body}",
+        "for {owner} {nouns} with {cond}, {body}",
+        "{body} on all {owner} {nouns} whose {cond}",
+        "take {owner} {nouns} where {cond} and {body}",
     ),
     "bulk": (
         "update all {nouns} where {cond} in bulk: {set}",

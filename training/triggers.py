@@ -25,6 +25,15 @@ MONTHS = (
     "November",
     "December",
 )
+MAILBOXES = (
+    "support@acme.com",
+    "servicedesk@acme.com",
+    "hr@acme.com",
+    "it-help@acme.com",
+    "facilities@acme.com",
+    "security@acme.com",
+)
+"""Shared inboxes an email trigger can listen on (a filter on the recipients)."""
 TRIGGER_WEIGHTS: dict[str, int] = {
     "record_create": 6,
     "record_update": 7,
@@ -143,9 +152,15 @@ def _ordinal(day: int) -> str:
 
 def _application(b: LogicBuilder, kind: str) -> SampledTrigger:
     if kind == "email":
-        word = b.rng.choice(KEYWORDS)
         b.features.add("email_trigger")
         user = Focus("{{trigger.user}}", "sys_user", "sender")
+        if b.rng.random() < 0.3:
+            address = b.rng.choice(MAILBOXES)
+            text = b.pick("trigger.email_to", address=address)
+            return SampledTrigger(
+                kind, text, [("email_conditions", f"recipientsLIKE{address}")], user
+            )
+        word = b.rng.choice(KEYWORDS)
         return SampledTrigger(
             kind,
             b.pick("trigger.email", word=word),

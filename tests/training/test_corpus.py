@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -167,3 +168,24 @@ def test_state_verbs_set_a_lifecycle_column(many: list[Case]) -> None:
             values = {i["name"]: i["value"] for i in comp["inputs"]}["values"]
             assert values.split("=")[0] in STATE_COLUMNS, comp["annotation"]
     assert said
+
+
+def test_possessive_loops_look_up_the_records_of_the_one_in_focus(many: list[Case]) -> None:
+    owned = [c for c in many if any(t.startswith("loop.possessive") for t in c.templates)]
+    assert owned
+    for case in owned:
+        lookups = [x for x in case.flow["components"] if x["definition"] == "look_up_records"
+                   and re.search(r"\b(their|its|of them|of it)\b|'s |of the ", x["annotation"])]
+        assert lookups, case.requirement
+        conditions = [{i["name"]: i["value"] for i in x["inputs"]}["conditions"] for x in lookups]
+        assert any(re.search(r"=\{\{[^}]*sys_id\}\}", q) for q in conditions), conditions
+
+
+def test_their_manager_is_the_manager_of_a_user_in_scope(many: list[Case]) -> None:
+    said = [x for c in many for x in c.flow["components"]
+            if x["definition"] in ("send_email", "send_sms", "ask_for_approval")
+            and "their manager" in x["annotation"]]
+    assert said
+    for comp in said:
+        values = " ".join(i["value"] for i in comp["inputs"])
+        assert ".manager" in values, (comp["annotation"], values)
