@@ -22,6 +22,7 @@ _VALIDITY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("valid_rate", "valid (no errors)"),
     ("placeholder_rate", "with placeholders"),
     ("repairs_mean", "repairs used (mean)"),
+    ("last_resort_rate", "last-resort fixes applied"),
 )
 _COST_COLUMNS: tuple[tuple[str, str], ...] = (
     ("latency_p50", "latency p50 (s)"),

@@ -71,6 +71,10 @@ class CaseRecord(BaseModel):
     )
     placeholders: int = 0
     repairs_used: int = 0
+    fixes: list[str] = Field(
+        default_factory=list,
+        description="Last-resort fixes the generator applied once its repair budget was spent.",
+    )
     latency_s: float = 0.0
     timings: dict[str, float] = Field(
         default_factory=dict, description="Seconds per generator node, as the generator reports."
@@ -124,6 +128,7 @@ def score_result(
         grounding=_grounding_counts(issues),
         placeholders=_placeholders(result.flow),
         repairs_used=result.repairs_used,
+        fixes=result.fixes,
         latency_s=latency_s,
         timings=result.timings,
         tokens_in=tokens_in,
@@ -201,6 +206,7 @@ def aggregate(records: Sequence[CaseRecord]) -> dict[str, Any]:
     }
     out["placeholder_rate"] = _share(sum(r.placeholders > 0 for r in ok), len(ok))
     out["repairs_mean"] = _mean([float(r.repairs_used) for r in ok])
+    out["last_resort_rate"] = _share(sum(bool(r.fixes) for r in ok), len(ok))
     latencies = [r.latency_s for r in ok]
     out["latency_p50"] = _percentile(latencies, 50)
     out["latency_p95"] = _percentile(latencies, 95)

@@ -213,6 +213,7 @@ def test_scoring_counts_grounding_errors_placeholders_tokens_and_repairs(
         "status": "invalid_after_repairs",
         "flow": flow,
         "repairs_used": 2,
+        "fixes": ["step 5: PARALLEL with one path unwrapped"],
         "tokens": {"planner": {"input_tokens": 100, "output_tokens": 10}},
     }
     doc = _run(cases[:1], tmp_path, lambda c, k: ReplayGenerator({cases[0].id: entry}))
@@ -220,7 +221,9 @@ def test_scoring_counts_grounding_errors_placeholders_tokens_and_repairs(
     assert record["grounding"]["tables"] == 1
     assert record["placeholders"] == 1
     assert (record["repairs_used"], record["tokens_in"], record["tokens_out"]) == (2, 100, 10)
+    assert record["fixes"] == ["step 5: PARALLEL with one path unwrapped"]
     agg = doc["datasets"]["dev"]["configs"]["fake"]["aggregate"]
+    assert agg["last_resort_rate"] == 1.0
     assert agg["grounding_rate"]["tables"] == 1.0
     assert agg["grounding_rate"]["steps"] == 0.0
     assert agg["valid_rate"] == 0.0
