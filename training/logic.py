@@ -7,6 +7,7 @@ because each body works on its own copy of the records in scope.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -193,7 +194,10 @@ class LogicBuilder(StepBuilder):
             # Loops over the records of the one in focus ("their open incidents") are the
             # commonest loops admins ask for.
             table = self.rng.choice(related)
-        cond = self.condition(table.name)
+            # A state word ("their open incidents") is how such loops are usually said.
+            cond = self._stated_condition(table.name)
+        else:
+            cond = self.condition(table.name)
         if cond is None:
             return None
         query, cond_text = self._related(scope, table.name, cond)
@@ -216,11 +220,24 @@ class LogicBuilder(StepBuilder):
         text, loop.text = self.head("loop.explicit", noun=noun(table), body=self.join(body))
         return Seg([look, loop], f"{look.text}{self.pick('join.then')}{text}")
 
+    def _stated_condition(self, table: str) -> Condition | None:
+        """Sample a condition, preferring one that reads as a state word (a few tries)."""
+        cond = None
+        for _ in range(3):
+            cond = self.condition(table, multi=0)
+            if cond is not None and cond.state:
+                return cond
+        return cond
+
     def _implicit_loop(
         self, body: list[Seg], cond: Condition, owner: Focus | None, words: dict[str, str]
     ) -> tuple[str, str]:
         """Say a loop without naming the lookup: "close every incident whose …" or, for the
         records of the one in focus, "for their open incidents, …"; return (text, head)."""
+        if owner is not None and cond.state and len(body) == 1 and self.rng.random() < 0.6:
+            inline = _owned_object(body[0], owner, cond.state, words, self.rng)
+            if inline is not None:
+                return inline
         said = " and ".join(seg.text for seg in body)
         if owner is None or self.rng.random() >= 0.8:
             return self.head("loop.implicit", body=said, **words)
@@ -360,6 +377,28 @@ def duration_value(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     return f"1970-01-{1 + days:02d} {hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def _owned_object(
+    seg: Seg, owner: Focus, state: str, words: dict[str, str], rng: random.Random
+) -> tuple[str, str] | None:
+    """Put the owned records in place of the step's object: "reassign it to their manager"
+    becomes "reassign their open incidents to their manager" (the loop is implied).
+
+    A step that names no object ("it", "the incident") gets the records after it instead:
+    "set the state to closed on their resolved incidents". Returns (text, head) with the step's
+    annotation rewritten to match, or None when the body is not one plain step.
+    """
+    leaf = seg.nodes[0] if len(seg.nodes) == 1 else None
+    if leaf is None or leaf.children or leaf.text != seg.text:
+        return None
+    phrase = f"{_owner(owner, rng.random() < 0.7)['owner']} {state} {words['nouns']}"
+    obj = re.compile(rf"\b(?:it|(?:the|that) {re.escape(words['noun'])})\b(?! record)")
+    if obj.search(seg.text):
+        leaf.text = obj.sub(phrase, seg.text, count=1)
+    else:
+        leaf.text = f"{seg.text} {'on' if leaf.definition == 'update_record' else 'for'} {phrase}"
+    return leaf.text, phrase
 
 
 def _owner(focus: Focus, pronoun: bool) -> dict[str, str]:

@@ -189,3 +189,19 @@ def test_their_manager_is_the_manager_of_a_user_in_scope(many: list[Case]) -> No
     for comp in said:
         values = " ".join(i["value"] for i in comp["inputs"])
         assert ".manager" in values, (comp["annotation"], values)
+
+
+def test_implied_loops_name_the_owned_records_inside_the_step(many: list[Case]) -> None:
+    """ "reassign their open incidents to X": lookup, FOREACH and step share the phrase."""
+    inline = 0
+    for case in many:
+        comps = case.flow["components"]
+        for look, loop, step in zip(comps, comps[1:], comps[2:], strict=False):
+            if (look["definition"], loop["definition"]) != ("look_up_records", "FOREACH"):
+                continue
+            if look["annotation"] == loop["annotation"] and look["annotation"] in step[
+                "annotation"
+            ] and step.get("block") == loop["order"]:
+                inline += 1
+                assert look["annotation"] in case.requirement
+    assert inline
