@@ -32,6 +32,8 @@ _PLAIN = r'[^\"\\{}\0-\x1f]'
 _ESCAPE = r'"\\" ["\\/bfnrt]'
 _IDENT = r'"\"" [^\"\\{}^=\0-\x1f]+ "\""'
 """A plain identifier value (a sys_id, a notification name): no pill, query or template."""
+_SYS_ID = r'"\"" [0-9a-f]{32} "\""'
+"""A sys_id: the only literal of a record input whose table another input names."""
 
 
 def _rules(rules: dict[str, str]) -> str:
@@ -214,7 +216,8 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
 
     Choice, boolean and table inputs take one of their values; a records input takes one
     whole list pill and a reference input one whole record pill or a plain identifier (a
-    sys_id, a notification name), never text around a pill; an integer takes digits or one
+    sys_id, a notification name; only a sys_id for a record of a table another input names),
+    never text around a pill; an integer takes digits or one
     pill; conditions and templates are written over their table (`about`, else a fixed
     `reference`, else any field or a `pills` pill compared with a value its walk allows);
     a mandatory input is never empty.
@@ -238,7 +241,8 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
         return _whole("list_pill", rules) or "text1"
     if kind == "reference":
         ref = _whole("ref_pill", rules)
-        return f"({ref} | {_IDENT})" if ref else _IDENT
+        literal = _SYS_ID if param.get("table_from") and not param.get("reference") else _IDENT
+        return f"({ref} | {literal})" if ref else literal
     if kind == "integer":
         digits = '"\\"" "-"? [0-9]+ "\\""'
         whole = _whole("pill", rules)

@@ -222,6 +222,8 @@ def _update_step() -> OutlineComponent:
                        values="assigned_to={{trigger.current.no_such_column}}"), False),
         (UPDATE.format(record="{{step_1.records.number}}", values="x"), False),  # walks a list
         (UPDATE.format(record="see {{trigger.current}}", values="x"), False),  # text + pill
+        (UPDATE.format(record="the caller incident", values="state=2"), False),  # a name
+        (UPDATE.format(record="0123456789abcdef0123456789abcdef", values="state=2"), True),
         ('{"inputs":[{"name":"table_name","value":"incident"}]}', False),  # mandatory missing
         ('{"inputs":[{"name":"table_name","value":"incident"},'
          '{"name":"table_name","value":"incident"}]}', False),  # repeated

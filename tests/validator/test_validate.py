@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from catalog import demo_catalog
 from schemas.flow import Flow
 from validator import validate
@@ -169,3 +171,25 @@ def test_choice_outputs_check_condition_values() -> None:
     flow["components"][1]["inputs"][0]["value"] = "{{step_1.approval_state}}=Approved"
     (found,) = validate(flow, demo_catalog())
     assert found.code == "unknown_choice_value" and "'approved'" in found.hint
+
+
+@pytest.mark.parametrize(
+    ("value", "codes"),
+    [
+        ("the caller's incident", ["type_mismatch"]),  # a name cannot identify the record
+        ("record {{step_2.item}}", ["type_mismatch"]),  # text around the pill
+        ("0123456789abcdef0123456789abcdef", []),  # a sys_id
+        ("{{step_2.item}}", []),
+    ],
+)
+def test_a_record_input_takes_a_record_pill_or_a_sys_id(value: str, codes: list[str]) -> None:
+    doc = _spec()
+    doc["components"][2]["inputs"][1]["value"] = value
+    assert _codes(doc) == codes
+
+
+def test_a_fixed_reference_input_still_takes_a_display_name() -> None:
+    flow = {"name": "n", "trigger": None, "components": [
+        {"category": "action", "definition": "send_notification", "scope": "global", "order": 1,
+         "annotation": "notify", "inputs": [{"name": "notification", "value": "Welcome User"}]}]}
+    assert "type_mismatch" not in _codes(flow)
