@@ -217,10 +217,9 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
     Choice, boolean and table inputs take one of their values; a records input takes one
     whole list pill and a reference input one whole record pill or a plain identifier (a
     sys_id, a notification name; only a sys_id for a record of a table another input names),
-    never text around a pill; an integer takes digits or one
-    pill; conditions and templates are written over their table (`about`, else a fixed
-    `reference`, else any field or a `pills` pill compared with a value its walk allows);
-    a mandatory input is never empty.
+    never text around a pill; an integer takes digits or one pill; conditions and templates
+    are written over their table (`about`, else a fixed `reference`, else any field or a
+    `pills` pill compared with a value its walk allows); a mandatory input is never empty.
     """
     choices = [str(c["value"]) if isinstance(c, dict) else str(c) for c in param.get("choices", [])]
     kind = param.get("type")

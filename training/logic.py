@@ -191,10 +191,9 @@ class LogicBuilder(StepBuilder):
         table = self.view.pick_table(self.rng)
         related = self.view.related_tables(scope.focus.table) if scope.focus else []
         if related and self.rng.random() < 0.5:
-            # Loops over the records of the one in focus ("their open incidents") are the
-            # commonest loops admins ask for.
+            # Loops over the records of the one in focus are the commonest loops admins ask
+            # for, and a state word is how they say them ("their open incidents").
             table = self.rng.choice(related)
-            # A state word ("their open incidents") is how such loops are usually said.
             cond = self._stated_condition(table.name)
         else:
             cond = self.condition(table.name)
