@@ -58,13 +58,9 @@ def _string_rules(with_pills: bool) -> dict[str, str]:
     return rules
 
 
-MIN_ANNOTATION_BOUND = 80
-"""Fewest characters an annotation may have under the length bound (short requirements)."""
-
-
 def outline_grammar(
     steps: list[dict[str, Any]], triggers: list[dict[str, Any]], max_steps: int,
-    requirement: str = "", spans: bool = False,
+    requirement: str = "",
 ) -> str:
     """Return the grammar of an outline over the candidate steps and triggers.
 
@@ -72,11 +68,8 @@ def outline_grammar(
         steps: candidate steps ``{category, definition, scope}`` (the plan variables).
         triggers: candidate triggers ``{type}``.
         max_steps: the most components an outline may have.
-        requirement: the text annotations quote. When given, an annotation is at most as long
-            as it (or `MIN_ANNOTATION_BOUND`): a small model that starts repeating a word inside
-            an annotation is made to close it instead of spending the token budget.
-        spans: with a requirement, every annotation is a non-empty word-aligned substring of it
-            (`agent.span_grammar`) instead.
+        requirement: the text annotations quote; when given, every annotation is a non-empty
+            word-aligned substring of it (`agent.span_grammar`), otherwise any string.
     """
     heads = dict.fromkeys(
         (str(s["category"]), str(s["definition"]), str(s.get("scope", "global"))) for s in steps
@@ -98,7 +91,7 @@ def outline_grammar(
         "trigger": trigger,
         "head": head,
         **_string_rules(with_pills=False),
-        **_annotation_rules(requirement, spans),
+        **(span_rules(requirement, "ann") if requirement.strip() else {"ann": "str"}),
     }
     annotation = raw(',"annotation":')
     for i in range(1, max_steps + 1):
@@ -107,15 +100,6 @@ def outline_grammar(
         rules[f"comp_{i}"] = f'"{{" head {order} ({blocks}) {annotation} ann "}}"'
         rules[f"after_{i}"] = f'"" | "," comp_{i + 1} after_{i + 1}' if i < max_steps else '""'
     return _rules(rules)
-
-
-def _annotation_rules(requirement: str, spans: bool) -> dict[str, str]:
-    if not requirement.strip():
-        return {"ann": "str"}
-    if spans:
-        return span_rules(requirement, "ann")
-    bound = max(len(requirement), MIN_ANNOTATION_BOUND)
-    return {"ann": f'"\\"" str_unit{{0,{bound}}} ("{{" | "}}")? "\\""'}
 
 
 def inputs_grammar(

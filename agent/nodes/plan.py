@@ -47,12 +47,11 @@ def plan_prompt_vars(
 def outline_grammar_of(variables: dict[str, Any], settings: Settings) -> Callable[[], str]:
     """Return the builder of the outline grammar over the plan variables' candidates.
 
-    Annotations are no longer than the requirement; with `settings.span_annotations` they
-    are held to spans of it.
+    With `settings.span_annotations`, annotations are held to spans of the requirement.
     """
+    quoted = variables["requirement"] if settings.span_annotations else ""
     return lambda: outline_grammar(
-        variables["steps"], variables["triggers"], settings.max_outline_steps,
-        variables["requirement"], spans=settings.span_annotations,
+        variables["steps"], variables["triggers"], settings.max_outline_steps, quoted
     )
 
 
