@@ -25,7 +25,7 @@ from agent.ebnf import lit, raw
 from agent.pill_grammar import pill_rules
 from agent.query_grammar import query_rule, template_rule
 from agent.span_grammar import span_rules
-from schemas.catalog import Catalog
+from schemas.catalog import Catalog, is_record_input
 from schemas.flow import PLACEHOLDER_DEFINITION
 
 _PLAIN = r'[^\"\\{}\0-\x1f]'
@@ -224,7 +224,8 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
         return _whole("list_pill", rules) or "text1"
     if kind == "reference":
         ref = _whole("ref_pill", rules)
-        literal = _SYS_ID if param.get("table_from") and not param.get("reference") else _IDENT
+        record = is_record_input(kind, param.get("table_from"), param.get("reference"))
+        literal = _SYS_ID if record else _IDENT
         return f"({ref} | {literal})" if ref else literal
     if kind == "integer":
         digits = '"\\"" "-"? [0-9]+ "\\""'

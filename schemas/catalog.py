@@ -116,6 +116,21 @@ class Param(_Model):
     default: str | None = None
     description: str = ""
 
+    @property
+    def holds_record(self) -> bool:
+        """Tell whether this is a record input: see `is_record_input`."""
+        return is_record_input(self.type, self.table_from, self.reference)
+
+
+def is_record_input(kind: str | None, table_from: str | None, reference: str | None) -> bool:
+    """Tell whether a reference input holds a record of a table another input names.
+
+    Such an input (update_record's `record`) takes only a record pill or a sys_id: unlike a
+    fixed reference (a notification, a catalog item), no display name identifies the record.
+    The validator and the decoding grammar (which sees params as prompt dicts) both ask this.
+    """
+    return kind == "reference" and table_from is not None and not reference
+
 
 class Action(_Model):
     """An action or subflow that a flow component can call."""

@@ -65,22 +65,13 @@ def check_value(
         return check_conditions(value, table, site, scope, over_pills=token is not None)
     if kind == "template_value":
         return check_template(value, param_table(param, siblings, scope.ctx.index), site, scope)
-    if is_record_input(param) and not _SYS_ID.fullmatch(value):
+    if param.holds_record and not _SYS_ID.fullmatch(value):
         return [_mismatch(site, f"{param.name} is a record, got {shown(value)}",
                           "Give one record pill, e.g. {{trigger.current}} or {{step_1.record}}, "
                           "or a 32-character sys_id.")]
     if scan.pills or kind not in _LITERAL_KINDS:
         return []
     return _literal(param, value, param_table(param, siblings, scope.ctx.index), site, scope)
-
-
-def is_record_input(param: Param) -> bool:
-    """Tell whether a reference input holds a record of a table another input names.
-
-    Such an input (update_record's `record`) can only be a record pill or a sys_id: unlike a
-    fixed reference (a notification, a catalog item), no display name identifies the record.
-    """
-    return param.type == "reference" and param.table_from is not None and not param.reference
 
 
 def _literal(param: Param, value: str, table: str | None, site: Site, scope: Scope) -> list[Issue]:
