@@ -4,7 +4,8 @@ Built on langchain-huggingface (`ChatHuggingFace` over a local `HuggingFacePipel
 `return_full_text=False`). A call may pass ``json_schema=<dict>`` or ``grammar=<EBNF>``
 (`agent.grammars`): the output is then decoded under it with xgrammar, so it always parses and
 every enum (step, table, input name) is one the caller offered. Greedy decoding;
-``max_new_tokens`` per call from the constructor.
+``max_new_tokens`` per call from the constructor; a word loop inside a string is cut short by
+closing the string (`agent.loop_guard`).
 A length stop is reported as ``response_metadata["finish_reason"] == "length"`` (the caller
 turns it into an issue); token counts come back as ``usage_metadata``.
 
@@ -30,6 +31,7 @@ from pydantic import PrivateAttr
 from transformers import LogitsProcessor, LogitsProcessorList
 
 from agent.errors import FatalModelError
+from agent.loop_guard import LoopGuard, TokenTexts
 
 GRAMMAR_CACHE_SIZE = 64
 """Compiled grammars kept per model (they repeat across repair rounds and runs); one takes
@@ -55,6 +57,7 @@ class _Loaded:
     pipeline: HuggingFacePipeline
     tokenizer: Any
     compiler: Any
+    texts: TokenTexts
     grammars: dict[str, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -116,7 +119,8 @@ def load_local(model_dir: str) -> _Loaded:
     llm = HuggingFacePipeline(pipeline=pipe, model_id=str(path))
     info = xgrammar.TokenizerInfo.from_huggingface(tokenizer, vocab_size=model.config.vocab_size)
     # Our own LRU keeps compiled grammars; xgrammar's cache would keep every one forever.
-    return _Loaded(llm, tokenizer, xgrammar.GrammarCompiler(info, cache_enabled=False))
+    compiler = xgrammar.GrammarCompiler(info, cache_enabled=False)
+    return _Loaded(llm, tokenizer, compiler, TokenTexts(tokenizer))
 
 
 class _Counter(LogitsProcessor):
@@ -182,7 +186,8 @@ class LocalConstrainedChat(ChatHuggingFace):
             "max_new_tokens": limit,
             "do_sample": False,
             "return_full_text": False,
-            "logits_processor": LogitsProcessorList([counter]),
+            # The guard runs after the grammar mask, so it only narrows what the grammar allows.
+            "logits_processor": LogitsProcessorList([counter, LoopGuard(self._loaded.texts)]),
         }
         with torch.inference_mode():
             result = super()._generate(
