@@ -7,7 +7,8 @@ instantly from memory, so the time per flow is the price the graph adds to any r
 Three configurations: SQLite retrieval as a repeated flow sees it (the lookup tools and the
 plan candidates remember their answers), SQLite with those answers forgotten before every run
 (every search runs, as for a new requirement), and a retriever that finds nothing instantly
-(the graph alone).
+(the graph alone). A fourth line times LangGraph alone: the same graph shape and state with
+nodes that do nothing (`benchmarks.graph_floor`), the part of the overhead flowgen cannot cut.
 Besides wall time, the process CPU time per flow is reported: on a shared machine it moves
 less with the neighbours' load.
 
@@ -29,6 +30,7 @@ from agent.candidates import PLAN_MEMO
 from agent.context import lookup_tools
 from agent.scripted import ScriptedChatModel
 from agent.settings import load_settings
+from benchmarks.graph_floor import measure_floor
 from catalog import demo_catalog
 from schemas.result import GenerationResult
 from tools.lookup import clear_memos
@@ -180,10 +182,11 @@ def main() -> None:
     results: dict[str, Any] = {
         name: measure(args.repeat, args.warmup, r, forget) for name, (r, forget) in configs.items()
     }
+    floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup)
     machine = {"calibration_us": round(calibration_us(), 2),
                "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     if args.json:
-        print(json.dumps({"machine": machine, **results}, indent=2))
+        print(json.dumps({"machine": machine, **results, "langgraph floor": floor}, indent=2))
         return
     print(f"machine: sum(range(1000)) p50 {machine['calibration_us']} µs, "
           f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs")
@@ -195,6 +198,8 @@ def main() -> None:
               f"without the lookup node: {numbers['mean_without_lookup_ms']} ms")
         nodes = ", ".join(f"{k} {v:.1f}" for k, v in numbers["node_mean_ms"].items())
         print(f"  node ms (summed over parallel calls): {nodes}")
+    print(f"langgraph floor (same shape and state, no-op nodes): {floor['repeat']} runs, "
+          f"mean {floor['mean_ms']} ms, p50 {floor['p50_ms']} ms, min {floor['min_ms']} ms")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.bench_graph import NullRetriever, measure
+from benchmarks.graph_floor import floor_graph, measure_floor
 from tests.agent.scripted_runs import demo_retriever
 
 
@@ -13,3 +14,13 @@ def test_benchmark_flow_is_valid_with_and_without_remembered_lookups() -> None:
         assert numbers["status"] == "valid"
         assert numbers["cpu_p50_ms"] > 0 and "lookup" in numbers["node_mean_ms"]
     assert measure(repeat=1, warmup=0, retriever=NullRetriever())["status"] == "valid"
+
+
+def test_floor_graph_has_the_generator_shape() -> None:
+    # The floor is only a fair baseline if it runs the same super-steps and fan-out.
+    updates = list(floor_graph(10).stream({"requirement": "x"}, stream_mode="updates"))
+    nodes = [name for update in updates for name in update]
+    assert nodes[:2] == ["plan", "lookup"]
+    assert nodes.count("fill") == 11
+    assert nodes[-2:] == ["validate", "finalize"]
+    assert measure_floor(10, repeat=2, warmup=0)["p50_ms"] > 0
