@@ -8,7 +8,8 @@ Three configurations: SQLite retrieval as a repeated flow sees it (the lookup to
 plan candidates remember their answers), SQLite with those answers forgotten before every run
 (every search runs, as for a new requirement), and a retriever that finds nothing instantly
 (the graph alone). A fourth line times LangGraph alone: the same graph shape and state with
-nodes that do nothing (`benchmarks.graph_floor`), the part of the overhead flowgen cannot cut.
+nodes that do nothing (`benchmarks.graph_floor`), the part of the overhead flowgen cannot cut;
+a fifth prices one LangChain chat-model call on an instant model.
 Besides wall time, the process CPU time per flow is reported: on a shared machine it moves
 less with the neighbours' load.
 
@@ -30,7 +31,7 @@ from agent.candidates import PLAN_MEMO
 from agent.context import lookup_tools
 from agent.scripted import ScriptedChatModel
 from agent.settings import load_settings
-from benchmarks.graph_floor import measure_floor
+from benchmarks.graph_floor import measure_chat_call, measure_floor
 from catalog import demo_catalog
 from schemas.result import GenerationResult
 from tools.lookup import clear_memos
@@ -42,6 +43,8 @@ REQUIREMENT = (
     "other open incidents and for each of them add a work note and log it"
 )
 SPEC = "scripted:bench"
+MODEL_CALLS = 12
+"""Model calls per run of the benchmark flow: the plan, the trigger's fill and ten step fills."""
 
 # (category, definition, block, annotation, inputs) of the 10 steps, in order.
 STEPS: tuple[tuple[str, str, int | None, str, dict[str, str]], ...] = (
@@ -183,10 +186,12 @@ def main() -> None:
         name: measure(args.repeat, args.warmup, r, forget) for name, (r, forget) in configs.items()
     }
     floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup)
+    call = measure_chat_call(args.repeat * 20)
     machine = {"calibration_us": round(calibration_us(), 2),
                "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     if args.json:
-        print(json.dumps({"machine": machine, **results, "langgraph floor": floor}, indent=2))
+        print(json.dumps({"machine": machine, **results, "langgraph floor": floor,
+                          "langchain chat call": call}, indent=2))
         return
     print(f"machine: sum(range(1000)) p50 {machine['calibration_us']} µs, "
           f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs")
@@ -200,6 +205,8 @@ def main() -> None:
         print(f"  node ms (summed over parallel calls): {nodes}")
     print(f"langgraph floor (same shape and state, no-op nodes): {floor['repeat']} runs, "
           f"mean {floor['mean_ms']} ms, p50 {floor['p50_ms']} ms, min {floor['min_ms']} ms")
+    print(f"langchain chat-model call on an instant model: invoke {call['invoke_us']} µs, "
+          f"of which the wrapper {call['wrapper_us']} µs ({MODEL_CALLS} calls per flow)")
 
 
 if __name__ == "__main__":

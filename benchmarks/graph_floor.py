@@ -5,7 +5,8 @@ the shape the issue asks for (plan → lookup → one `Send` per step and the tr
 finalize, over the real `State` with its reducers); part is flowgen's work in the nodes. This
 graph keeps the first and drops the second, so the benchmark can say which is which: the time
 above this floor is what flowgen's nodes, prompts, lookups and model calls through LangChain
-add.
+add. `measure_chat_call` prices one of those calls: LangChain's `BaseChatModel.invoke` around an
+answer that is already there.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import statistics
 import time
 from typing import Any
 
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
@@ -69,3 +72,22 @@ def measure_floor(steps: int, repeat: int, warmup: int) -> dict[str, Any]:
             "mean_ms": round(statistics.fmean(walls), 2),
             "p50_ms": round(statistics.median(walls), 2),
             "min_ms": round(min(walls), 2)}
+
+
+def measure_chat_call(repeat: int) -> dict[str, Any]:
+    """Time LangChain's `invoke` on an instant chat model against its bare `_generate` (µs)."""
+    model = FakeListChatModel(responses=['{"inputs":[]}'])
+    messages = [SystemMessage(content="rules " * 300), HumanMessage(content="step " * 80)]
+
+    def per_call(call: Any) -> float:
+        for _ in range(20):
+            call()
+        started = time.perf_counter()
+        for _ in range(repeat):
+            call()
+        return (time.perf_counter() - started) / repeat * 1e6
+
+    invoke = per_call(lambda: model.invoke(messages))
+    bare = per_call(lambda: model._generate(messages))
+    return {"repeat": repeat, "invoke_us": round(invoke, 1), "generate_us": round(bare, 1),
+            "wrapper_us": round(invoke - bare, 1)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.bench_graph import NullRetriever, measure
-from benchmarks.graph_floor import floor_graph, measure_floor
+from benchmarks.graph_floor import floor_graph, measure_chat_call, measure_floor
 from tests.agent.scripted_runs import demo_retriever
 
 
@@ -24,3 +24,10 @@ def test_floor_graph_has_the_generator_shape() -> None:
     assert nodes.count("fill") == 11
     assert nodes[-2:] == ["validate", "finalize"]
     assert measure_floor(10, repeat=2, warmup=0)["p50_ms"] > 0
+
+
+def test_chat_call_price_separates_the_wrapper_from_the_model() -> None:
+    numbers = measure_chat_call(repeat=5)
+    assert numbers["invoke_us"] > numbers["generate_us"] > 0
+    # Each number is rounded to 0.1 µs on its own.
+    assert abs(numbers["wrapper_us"] - (numbers["invoke_us"] - numbers["generate_us"])) <= 0.2
