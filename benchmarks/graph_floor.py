@@ -46,9 +46,12 @@ def floor_graph(steps: int) -> Any:
         return {"result": None}
 
     builder = StateGraph(State, input_schema=InputState, output_schema=OutputState)
-    for node in (plan, lookup, validate, finalize):
-        builder.add_node(node)
-    builder.add_node(fill)  # type: ignore[arg-type]  # takes a Send payload, as in graph.py
+    # Added untyped: letting mypy match these local functions against `add_node`'s overloads
+    # changes how it then reads graph.py's nodes (its inference is order-dependent there).
+    nodes: dict[str, Any] = {"plan": plan, "lookup": lookup, "fill": fill,
+                             "validate": validate, "finalize": finalize}
+    for name, node in nodes.items():
+        builder.add_node(name, node)
     builder.add_edge(START, "plan")
     builder.add_edge("plan", "lookup")
     builder.add_conditional_edges("lookup", fan_out, ["fill"])
