@@ -1,7 +1,7 @@
 """The LangGraph floor of the generator: its graph's shape and state with nodes that do nothing.
 
 `bench_graph` measures everything but model time. Part of that is LangGraph's own price for
-the shape the issue asks for (plan → lookup → one `Send` per step and the trigger → validate →
+the generator's shape (plan → lookup → one `Send` per step and the trigger → validate →
 finalize, over the real `State` with its reducers); part is flowgen's work in the nodes. This
 graph keeps the first and drops the second, so the benchmark can say which is which: the time
 above this floor is what flowgen's nodes, prompts, lookups and model calls through LangChain
