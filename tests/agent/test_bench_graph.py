@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from benchmarks.bench_graph import NullRetriever, measure
 from benchmarks.graph_floor import floor_graph, measure_chat_call, measure_floor
+from graph import graph
 from tests.agent.scripted_runs import demo_retriever
+
+FLOOR_NODE_IN_GRAPH = {"fill": ("fill_step", "fill_trigger")}
+"""The floor's one fill node stands for both fill nodes of the generator."""
 
 
 def test_benchmark_flow_is_valid_with_and_without_remembered_lookups() -> None:
@@ -24,6 +28,18 @@ def test_floor_graph_has_the_generator_shape() -> None:
     assert nodes.count("fill") == 11
     assert nodes[-2:] == ["validate", "finalize"]
     assert measure_floor(10, repeat=2, warmup=0)["p50_ms"] > 0
+
+
+def test_floor_graph_edges_are_edges_of_the_generator() -> None:
+    # graph_floor copies graph.py's main path by hand: an edge the generator loses or
+    # renames must fail here, or the floor would time a graph that no longer exists.
+    real = {(e.source, e.target) for e in graph.get_graph().edges}
+    floor = {(e.source, e.target) for e in floor_graph(3).get_graph().edges}
+    for source, target in floor:
+        sources = FLOOR_NODE_IN_GRAPH.get(source, (source,))
+        targets = FLOOR_NODE_IN_GRAPH.get(target, (target,))
+        for pair in ((s, t) for s in sources for t in targets):
+            assert pair in real, f"floor edge {source}->{target}: {pair} is not in graph.py"
 
 
 def test_chat_call_price_separates_the_wrapper_from_the_model() -> None:
