@@ -36,7 +36,7 @@ def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
         "--dataset",
         action="append",
         metavar="NAME|FILE",
-        help="dev, synthetic_test, or a JSONL/YAML file (repeatable)",
+        help="dev, dev_b, synthetic_test, or a JSONL/YAML file (repeatable)",
     )
     parser.add_argument(
         "--config",

@@ -10,6 +10,7 @@ from it for editors and other tools. A bad case is reported as one `DatasetError
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ SCHEMA_PATH = DATASETS_DIR / "dataset.schema.json"
 
 BUILTIN_DATASETS: dict[str, str] = {
     "dev": "dev.jsonl",
+    "dev_b": "dev_b.jsonl",
     "synthetic_test": "synthetic_test.jsonl",
 }
 """The project's own sets by name (file names under `evals/datasets/`)."""
@@ -37,6 +39,26 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
 """Feature tags the analysis knows, grouped as the research groups them. Other tags are kept."""
 
 KNOWN_FEATURES: tuple[str, ...] = tuple(f for group in FEATURE_GROUPS.values() for f in group)
+
+
+OVERLAP_LIMIT = 0.4
+"""Content-word overlap (`content_overlap`) at which a training requirement counts as a
+restatement of an evaluation case; scenario-level likeness below it is judged by hand."""
+
+_STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "is",
+    "are", "be", "it", "its", "their", "they", "them", "this", "that", "when", "whenever",
+    "once", "if", "then", "so", "as", "from", "into", "any", "all", "each", "every", "new",
+})
+
+
+def content_overlap(first: str, second: str) -> float:
+    """Return the Jaccard overlap of two requirements' content words (0: none, 1: same words)."""
+    a, b = (
+        {w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _STOPWORDS}
+        for text in (first, second)
+    )
+    return len(a & b) / len(a | b) if a | b else 1.0
 
 
 class DatasetError(Exception):
@@ -69,7 +91,7 @@ class EvalCase(BaseModel):
 
 
 def resolve_dataset(name_or_path: str | Path) -> Path:
-    """Map a built-in dataset name (`dev`, `synthetic_test`) or a file path to a path.
+    """Map a built-in dataset name (`dev`, `dev_b`, `synthetic_test`) or a file path to a path.
 
     Raises:
         DatasetError: neither a known name nor an existing file.

@@ -1,4 +1,4 @@
-"""Dataset loading, its schema file, and the hand-written dev set's quality bar."""
+"""Dataset loading, its schema file, and the quality bar of the hand-written sets."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from evals.analysis import derived_features
 from evals.dataset import (
     DATASETS_DIR,
     KNOWN_FEATURES,
+    OVERLAP_LIMIT,
     SCHEMA_PATH,
     DatasetError,
     EvalCase,
     case_schema,
+    content_overlap,
     load_dataset,
 )
 from validator import validate
@@ -87,10 +89,19 @@ def test_yaml_errors_name_the_item(tmp_path: Path) -> None:
 
 
 def test_unknown_name_or_missing_file_is_one_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(DatasetError, match="not a file and not one of dev, synthetic_test"):
+    with pytest.raises(DatasetError, match="not a file and not one of dev, dev_b, synthetic_test"):
         load_dataset("nope")
     with pytest.raises(DatasetError, match="not a file"):
         load_dataset(tmp_path / "missing.jsonl")
+
+
+def test_content_overlap_sees_restatements_not_shared_platform_words() -> None:
+    same = "When a P1 incident is opened, text the on-call engineer."
+    assert content_overlap(same, same.upper()) == 1.0
+    restated = "As soon as a P1 incident is opened, text the on-call engineer."
+    assert content_overlap(same, restated) >= OVERLAP_LIMIT
+    other = "Every Monday, email the change manager a list of open change tasks."
+    assert content_overlap(same, other) < 0.1
 
 
 def test_committed_schema_matches_the_model_and_accepts_dev_lines() -> None:
@@ -105,7 +116,13 @@ def test_committed_schema_matches_the_model_and_accepts_dev_lines() -> None:
     assert list(validator.iter_errors(first))
 
 
-# --- the hand-written dev set -------------------------------------------------------------
+# --- the hand-written sets -------------------------------------------------------------
+
+HANDWRITTEN_TRAIN = (
+    Path(__file__).resolve().parents[2] / "training" / "data" / "handwritten_train.jsonl"
+)
+HANDWRITTEN = ("dev", "dev_b", str(HANDWRITTEN_TRAIN))
+"""The two held-out evaluation sets and the hand-written training pairs: one quality bar."""
 
 
 @pytest.fixture(scope="module")
@@ -113,28 +130,55 @@ def dev_cases() -> list[EvalCase]:
     return load_dataset("dev")
 
 
-def test_dev_set_is_large_enough_and_handwritten(dev_cases: list[EvalCase]) -> None:
-    assert len(dev_cases) >= 40
-    assert {c.source for c in dev_cases} == {"handwritten"}
-    assert len({c.requirement for c in dev_cases}) == len(dev_cases)
+@pytest.fixture(scope="module", params=HANDWRITTEN, ids=("dev", "dev_b", "handwritten_train"))
+def handwritten_cases(request: pytest.FixtureRequest) -> list[EvalCase]:
+    return load_dataset(request.param)
 
 
-def test_every_dev_reference_flow_validates_without_errors(dev_cases: list[EvalCase]) -> None:
+def test_handwritten_sets_are_large_enough_and_distinct(
+    handwritten_cases: list[EvalCase],
+) -> None:
+    assert len(handwritten_cases) >= 35
+    assert len({c.source for c in handwritten_cases}) == 1
+    assert len({c.requirement for c in handwritten_cases}) == len(handwritten_cases)
+
+
+def test_every_handwritten_reference_flow_validates_without_errors(
+    handwritten_cases: list[EvalCase],
+) -> None:
     catalog = demo_catalog()
     failing = {
         c.id: [f"{i.code}: {i.message}" for i in validate(c.gold(), catalog) if i.is_error]
-        for c in dev_cases
+        for c in handwritten_cases
     }
     assert {k: v for k, v in failing.items() if v} == {}
 
 
-def test_dev_tags_are_known_and_agree_with_the_reference_flows(dev_cases: list[EvalCase]) -> None:
-    for case in dev_cases:
+def test_handwritten_tags_are_known_and_agree_with_the_reference_flows(
+    handwritten_cases: list[EvalCase],
+) -> None:
+    for case in handwritten_cases:
         tags = set(case.features)
         assert tags <= set(KNOWN_FEATURES), case.id
         assert len(tags & {"explicit", "implicit"}) == 1, case.id
         # Everything the flow shows must be tagged, and every structural/enterprise tag shown.
         assert derived_features(case.flow) == tags - {"explicit", "implicit"}, case.id
+
+
+def test_evaluation_sets_are_handwritten() -> None:
+    assert len(load_dataset("dev")) >= 40
+    assert {c.source for c in load_dataset("dev")} == {"handwritten"}
+    assert {c.source for c in load_dataset("dev_b")} == {"handwritten"}
+    assert {c.source for c in load_dataset(HANDWRITTEN_TRAIN)} == {"handwritten-train"}
+
+
+def test_training_pairs_are_not_close_to_an_evaluation_case() -> None:
+    # Pairs that restated an evaluation scenario were dropped (docs/training.md); a new one
+    # must not slip back in, or dev/dev_b would measure recall of their own paraphrase.
+    held_out = [c.requirement for c in (*load_dataset("dev"), *load_dataset("dev_b"))]
+    for case in load_dataset(HANDWRITTEN_TRAIN):
+        closest = max(content_overlap(case.requirement, other) for other in held_out)
+        assert closest < OVERLAP_LIMIT, case.id
 
 
 def test_dev_set_covers_every_feature_and_trigger_family(dev_cases: list[EvalCase]) -> None:
