@@ -15,6 +15,12 @@ the committed model was brought up to a corpus generator that gained phrasing an
 `--refresh-export-seeds` and `--refresh-lr` vary it (stage 5: corpus seed 1, new pairs the
 model has never seen; export seeds 5 and 6; learning rate 5e-4).
 
+`--handwritten-from DIR --replay ROWS` continues a model on the hand-written training pairs
+(`training/data/handwritten_train.jsonl`, exported `--handwritten-exports` times with different
+seeds, so each export samples other steps' fill rows) mixed with `--replay-rows` rows drawn from
+ROWS, the SFT rows the model was last trained on, so it keeps what the corpus taught it (stage 8
+in the model card: 20 exports, 15,000 rows of stage 5's mix, 3e-4, 26 minutes).
+
 `install_model` copies only the files inference needs from a training output folder into
 `models/builtin/` (no optimizer state, no checkpoints).
 """
@@ -24,9 +30,12 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "models" / "builtin"
+HANDWRITTEN_TRAIN = Path(__file__).resolve().parent / "data" / "handwritten_train.jsonl"
+"""Hand-written requirement → flow pairs for training (none restates a dev or dev_b case)."""
 MODEL_FILES: tuple[str, ...] = (
     "config.json",
     "generation_config.json",
@@ -115,6 +124,31 @@ def refresh(
     ]
 
 
+def handwritten(
+    work: Path, minutes: float, base: Path, data: Path = HANDWRITTEN_TRAIN, exports: int = 20,
+    lr: str = "3e-4",
+) -> list[list[str]]:
+    """Return the command lines that continue `base` on `exports` exports of `data`.
+
+    Export `i` uses seed `i`. Run `sample_rows` over the replay rows and `mix_rows` over it
+    and the exports before the training (`main` does).
+    """
+    return [
+        *(["export", "--data", str(data), "--seed", str(i), "-o", str(work / f"hw-{i}.jsonl")]
+          for i in range(1, exports + 1)),
+        _sft(work / "sft-hw-mix.jsonl", work / "model-hw", minutes, lr, base),
+    ]
+
+
+def sample_rows(source: Path, dest: Path, n: int, seed: int = 11) -> int:
+    """Write `n` rows of `source` (all when it has fewer) in a seeded shuffle; return the count."""
+    with source.open(encoding="utf-8") as f:
+        rows = [line if line.endswith("\n") else line + "\n" for line in f if line.strip()]
+    random.Random(seed).shuffle(rows)
+    dest.write_text("".join(rows[:n]), encoding="utf-8")
+    return min(n, len(rows))
+
+
 def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
     """Write the rows of `sources` to `dest` in one seeded shuffle; return the row count."""
     rows: list[str] = []
@@ -126,17 +160,36 @@ def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
     return len(rows)
 
 
-def _plan(args: argparse.Namespace) -> tuple[list[list[str]], dict[str, list[str]], Path]:
-    """Return the command lines, the row mixes to write first, and the final model folder."""
+Prepare = Callable[[], object]
+"""Writes the row mix of the training step before it runs."""
+
+
+def _plan(args: argparse.Namespace) -> tuple[list[list[str]], Prepare, Path]:
+    """Return the command lines, what to write before training, and the final model folder."""
+    work = args.work
+    if args.handwritten_from is not None:
+        if args.replay is None:
+            raise SystemExit("--handwritten-from needs --replay ROWS (the base's SFT rows)")
+        steps = handwritten(work, args.handwritten_minutes, args.handwritten_from,
+                            exports=args.handwritten_exports, lr=args.handwritten_lr)
+
+        def prepare() -> object:
+            sample_rows(args.replay, work / "replay.jsonl", args.replay_rows)
+            parts = [work / f"hw-{i}.jsonl" for i in range(1, args.handwritten_exports + 1)]
+            return mix_rows([work / "replay.jsonl", *parts], work / "sft-hw-mix.jsonl")
+
+        return steps, prepare, work / "model-hw"
     if args.refresh_from is not None:
-        steps = refresh(args.work, args.refresh_minutes, args.cases, args.refresh_from,
+        steps = refresh(work, args.refresh_minutes, args.cases, args.refresh_from,
                         args.refresh_seed, tuple(args.refresh_export_seeds), args.refresh_lr)
-        return steps, {"sft3-mix.jsonl": ["sft3a.jsonl", "sft3b.jsonl"]}, args.work / "model3"
-    steps = recipe(args.work, args.minutes, args.cases)
+        return (steps, lambda: mix_rows([work / "sft3a.jsonl", work / "sft3b.jsonl"],
+                                        work / "sft3-mix.jsonl"), work / "model3")
+    steps = recipe(work, args.minutes, args.cases)
     if args.stage2_minutes > 0:
-        steps += stage2(args.work, args.stage2_minutes, args.cases)
-    final = args.work / ("model2" if args.stage2_minutes > 0 else "model")
-    return steps, {"sft-mix.jsonl": ["sft.jsonl", "sft2.jsonl"]}, final
+        steps += stage2(work, args.stage2_minutes, args.cases)
+    final = work / ("model2" if args.stage2_minutes > 0 else "model")
+    return steps, lambda: mix_rows([work / "sft.jsonl", work / "sft2.jsonl"],
+                                   work / "sft-mix.jsonl"), final
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,12 +210,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refresh-export-seeds", type=int, nargs=2, default=[3, 4],
                         metavar=("FIRST", "REST"), help="export seeds of a refresh")
     parser.add_argument("--refresh-lr", default="1e-3", help="learning rate of a refresh")
+    parser.add_argument("--handwritten-from", type=Path, default=None, metavar="DIR",
+                        help="continue the model in DIR on the hand-written pairs instead")
+    parser.add_argument("--replay", type=Path, default=None, metavar="ROWS",
+                        help="SFT rows the base was trained on, mixed in to keep them")
+    parser.add_argument("--replay-rows", type=int, default=15000)
+    parser.add_argument("--handwritten-exports", type=int, default=20)
+    parser.add_argument("--handwritten-minutes", type=float, default=26.0)
+    parser.add_argument("--handwritten-lr", default="3e-4")
     args = parser.parse_args(argv)
-    steps, mixes, final = _plan(args)
+    steps, prepare, final = _plan(args)
     for step in steps:
         if step[0] == "sft" and "--base-model" in step:
-            for mix, parts in mixes.items():
-                mix_rows([args.work / p for p in parts], args.work / mix)
+            prepare()
         code = flowgen(["train", *step])
         if code != 0:
             return code

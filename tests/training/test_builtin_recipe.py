@@ -6,7 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from training.builtin import InstallError, install_model, mix_rows, recipe, refresh, stage2
+from training.builtin import (
+    HANDWRITTEN_TRAIN,
+    InstallError,
+    handwritten,
+    install_model,
+    mix_rows,
+    recipe,
+    refresh,
+    sample_rows,
+    stage2,
+)
 
 
 def test_stage2_continues_from_the_stage1_model_on_the_remaining_pairs() -> None:
@@ -56,3 +66,25 @@ def test_refresh_records_the_seeds_and_rate_of_a_later_stage() -> None:
     assert corpus[corpus.index("--seed") + 1] == "1"
     assert (first[first.index("--seed") + 1], second[second.index("--seed") + 1]) == ("5", "6")
     assert train[train.index("--lr") + 1] == "5e-4"
+
+
+def test_handwritten_stage_exports_the_pairs_with_distinct_seeds_then_continues_the_base() -> None:
+    *exports, train = handwritten(Path("w"), 26, Path("models/builtin"), exports=3)
+    assert [e[e.index("--seed") + 1] for e in exports] == ["1", "2", "3"]
+    assert {e[e.index("--data") + 1] for e in exports} == {str(HANDWRITTEN_TRAIN)}
+    assert len({e[e.index("-o") + 1] for e in exports}) == 3
+    assert train[train.index("--base-model") + 1] == "models/builtin"
+    assert train[train.index("--data") + 1] == "w/sft-hw-mix.jsonl"
+    assert train[train.index("--lr") + 1] == "3e-4"
+
+
+def test_sample_takes_a_seeded_subset_without_repeats(tmp_path: Path) -> None:
+    source = tmp_path / "rows.jsonl"
+    source.write_text("".join(f'{{"i": {i}}}\n' for i in range(100)), encoding="utf-8")
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert sample_rows(source, first, 30) == 30
+    sample_rows(source, second, 30)
+    rows = first.read_text(encoding="utf-8").splitlines()
+    assert len(set(rows)) == 30 and first.read_text() == second.read_text()
+    assert rows != [f'{{"i": {i}}}' for i in range(30)]  # a sample, not the head
+    assert sample_rows(source, first, 500) == 100
