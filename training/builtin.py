@@ -19,7 +19,7 @@ model has never seen; export seeds 5 and 6; learning rate 5e-4).
 (`training/data/handwritten_train.jsonl`, exported `--handwritten-exports` times with different
 seeds, so each export samples other steps' fill rows) mixed with `--replay-rows` rows drawn from
 ROWS, the SFT rows the model was last trained on, so it keeps what the corpus taught it (stage 8
-in the model card: 20 exports, 15,000 rows of stage 5's mix, 3e-4, 26 minutes).
+in the model card: 10 exports, 15,000 rows of stage 5's mix, 3e-4, 26 minutes).
 
 `install_model` copies only the files inference needs from a training output folder into
 `models/builtin/` (no optimizer state, no checkpoints).
@@ -125,7 +125,7 @@ def refresh(
 
 
 def handwritten(
-    work: Path, minutes: float, base: Path, data: Path = HANDWRITTEN_TRAIN, exports: int = 20,
+    work: Path, minutes: float, base: Path, data: Path = HANDWRITTEN_TRAIN, exports: int = 10,
     lr: str = "3e-4",
 ) -> list[list[str]]:
     """Return the command lines that continue `base` on `exports` exports of `data`.
@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replay", type=Path, default=None, metavar="ROWS",
                         help="SFT rows the base was trained on, mixed in to keep them")
     parser.add_argument("--replay-rows", type=int, default=15000)
-    parser.add_argument("--handwritten-exports", type=int, default=20)
+    parser.add_argument("--handwritten-exports", type=int, default=10)
     parser.add_argument("--handwritten-minutes", type=float, default=26.0)
     parser.add_argument("--handwritten-lr", default="3e-4")
     args = parser.parse_args(argv)
