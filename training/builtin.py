@@ -168,8 +168,9 @@ def _plan(args: argparse.Namespace) -> tuple[list[list[str]], Prepare, Path]:
     """Return the command lines, what to write before training, and the final model folder."""
     work = args.work
     if args.handwritten_from is not None:
-        if args.replay is None:
-            raise SystemExit("--handwritten-from needs --replay ROWS (the base's SFT rows)")
+        if args.replay is None or not args.replay.is_file():
+            raise SystemExit("--handwritten-from needs --replay ROWS, an SFT JSONL file of the "
+                             f"base's own rows (got {args.replay})")
         steps = handwritten(work, args.handwritten_minutes, args.handwritten_from,
                             exports=args.handwritten_exports, lr=args.handwritten_lr)
 

@@ -11,6 +11,7 @@ from training.builtin import (
     InstallError,
     handwritten,
     install_model,
+    main,
     mix_rows,
     recipe,
     refresh,
@@ -88,3 +89,10 @@ def test_sample_takes_a_seeded_subset_without_repeats(tmp_path: Path) -> None:
     assert len(set(rows)) == 30 and first.read_text() == second.read_text()
     assert rows != [f'{{"i": {i}}}' for i in range(30)]  # a sample, not the head
     assert sample_rows(source, first, 500) == 100
+
+
+def test_handwritten_stage_without_replay_rows_stops_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="needs --replay ROWS"):
+        main(["--work", str(tmp_path), "--handwritten-from", "models/builtin",
+              "--replay", str(tmp_path / "missing.jsonl")])
+    assert not list(tmp_path.iterdir())
