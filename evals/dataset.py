@@ -10,7 +10,6 @@ from it for editors and other tools. A bad case is reported as one `DatasetError
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemas.flow import Flow
+from tools.text import query_tokens
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 SCHEMA_PATH = DATASETS_DIR / "dataset.schema.json"
@@ -41,23 +41,17 @@ FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
 KNOWN_FEATURES: tuple[str, ...] = tuple(f for group in FEATURE_GROUPS.values() for f in group)
 
 
-OVERLAP_LIMIT = 0.4
-"""Content-word overlap (`content_overlap`) at which a training requirement counts as a
+OVERLAP_LIMIT = 0.45
+"""Word overlap (`content_overlap`) at which a training requirement counts as a
 restatement of an evaluation case; scenario-level likeness below it is judged by hand."""
 
-_STOPWORDS = frozenset({
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "by", "at", "is",
-    "are", "be", "it", "its", "their", "they", "them", "this", "that", "when", "whenever",
-    "once", "if", "then", "so", "as", "from", "into", "any", "all", "each", "every", "new",
-})
-
-
 def content_overlap(first: str, second: str) -> float:
-    """Return the Jaccard overlap of two requirements' content words (0: none, 1: same words)."""
-    a, b = (
-        {w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _STOPWORDS}
-        for text in (first, second)
-    )
+    """Return the Jaccard overlap of two requirements' words as retrieval reads them.
+
+    The words are `tools.text.query_tokens`: lower-cased, stopwords dropped (0: none shared,
+    1: the same words).
+    """
+    a, b = set(query_tokens(first)), set(query_tokens(second))
     return len(a & b) / len(a | b) if a | b else 1.0
 
 
