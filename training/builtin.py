@@ -140,10 +140,15 @@ def handwritten(
     ]
 
 
+def _rows(source: Path) -> list[str]:
+    """Return the non-blank lines of a JSONL file, each ending in a newline."""
+    with source.open(encoding="utf-8") as f:
+        return [line if line.endswith("\n") else line + "\n" for line in f if line.strip()]
+
+
 def sample_rows(source: Path, dest: Path, n: int, seed: int = 11) -> int:
     """Write `n` rows of `source` (all when it has fewer) in a seeded shuffle; return the count."""
-    with source.open(encoding="utf-8") as f:
-        rows = [line if line.endswith("\n") else line + "\n" for line in f if line.strip()]
+    rows = _rows(source)
     random.Random(seed).shuffle(rows)
     dest.write_text("".join(rows[:n]), encoding="utf-8")
     return min(n, len(rows))
@@ -151,10 +156,7 @@ def sample_rows(source: Path, dest: Path, n: int, seed: int = 11) -> int:
 
 def mix_rows(sources: list[Path], dest: Path, seed: int = 7) -> int:
     """Write the rows of `sources` to `dest` in one seeded shuffle; return the row count."""
-    rows: list[str] = []
-    for source in sources:
-        with source.open(encoding="utf-8") as f:
-            rows.extend(line if line.endswith("\n") else line + "\n" for line in f if line.strip())
+    rows = [row for source in sources for row in _rows(source)]
     random.Random(seed).shuffle(rows)
     dest.write_text("".join(rows), encoding="utf-8")
     return len(rows)
