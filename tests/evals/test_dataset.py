@@ -21,6 +21,7 @@ from evals.dataset import (
     content_overlap,
     load_dataset,
 )
+from training.builtin import HANDWRITTEN_TRAIN
 from validator import validate
 
 GOOD_FLOW = {
@@ -118,9 +119,6 @@ def test_committed_schema_matches_the_model_and_accepts_dev_lines() -> None:
 
 # --- the hand-written sets -------------------------------------------------------------
 
-HANDWRITTEN_TRAIN = (
-    Path(__file__).resolve().parents[2] / "training" / "data" / "handwritten_train.jsonl"
-)
 HANDWRITTEN = ("dev", "dev_b", str(HANDWRITTEN_TRAIN))
 """The two held-out evaluation sets and the hand-written training pairs: one quality bar."""
 
