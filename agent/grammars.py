@@ -11,7 +11,8 @@ schema cannot express and a small model gets wrong most often:
   dot-walked only through real columns (`agent.pill_grammar`); record and list inputs take
   one pill of their kind;
 - conditions and values templates use only the columns and stored choice values of the table
-  the step names (`agent.query_grammar`).
+  the step names (`agent.query_grammar`), and a column-name input (an "Order by") names one of
+  its columns.
 
 The output is compact JSON (no whitespace), the form the built-in model was trained on.
 """
@@ -23,7 +24,7 @@ from typing import Any
 
 from agent.ebnf import lit, raw
 from agent.pill_grammar import pill_rules
-from agent.query_grammar import query_rule, template_rule
+from agent.query_grammar import column_rule, query_rule, template_rule
 from agent.span_grammar import span_rules
 from schemas.catalog import Catalog, is_record_input
 from schemas.flow import PLACEHOLDER_DEFINITION
@@ -117,7 +118,8 @@ def inputs_grammar(
     Args:
         params: the step's catalog inputs ``{name, type, mandatory, choices, table_from,
             reference}`` in catalog order; empty for free-named inputs (SETFLOWVARIABLES).
-        tables: candidate tables ``{name}``; the values of ``table_name`` inputs.
+        tables: candidate tables ``{name}``; the values of ``table_name`` inputs (any catalog
+            table when there is none).
         pills: the pills visible at the step ``{pill, type, table}``.
         catalog: the instance catalog (columns of tables and pill tables).
     """
@@ -179,7 +181,7 @@ def _is_bound(i: int, param: dict[str, Any], params: list[dict[str, Any]],
     """Tell whether input `i` depends on the variant's table (the holder or a query on it)."""
     if holder is None:
         return False
-    return i == holder or (param.get("type") in _BOUND
+    return i == holder or (param.get("type") in (*_BOUND, "column_name")
                            and param.get("table_from") == params[holder]["name"])
 
 
@@ -203,14 +205,17 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
     sys_id, a notification name; only a sys_id for a record of a table another input names),
     never text around a pill; an integer takes digits or one pill; conditions and templates
     are written over their table (`about`, else a fixed `reference`, else any field or a
-    `pills` pill compared with a value its walk allows); a mandatory input is never empty.
+    `pills` pill compared with a value its walk allows); a column name is a column of its
+    table (`about`, else of any candidate table); a mandatory input is never empty.
     """
     choices = [str(c["value"]) if isinstance(c, dict) else str(c) for c in param.get("choices", [])]
     kind = param.get("type")
     if not choices and kind == "boolean":
         choices = ["true", "false"]
     if not choices and kind == "table_name":
-        choices = table_names
+        # No candidate table (retrieval found none for the step) must not free the input:
+        # left as text, the small model wrote a query into a table name.
+        choices = table_names or sorted(t.name for t in catalog.tables)
     if choices:
         return f"({' | '.join(lit(c) for c in choices)})"
     required = bool(param.get("mandatory"))
@@ -220,6 +225,8 @@ def _value(param: dict[str, Any], table_names: list[str], rules: dict[str, str],
         known = str(table) if table and catalog.table(str(table)) is not None else None
         rule = build(known, catalog, rules, "pill" in rules, required, pills or [])
         return f'"\\"" {rule} "\\""'
+    if kind == "column_name":
+        return column_rule([about] if about else table_names, catalog, rules) or "text1"
     if kind == "records":
         return _whole("list_pill", rules) or "text1"
     if kind == "reference":

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from agent.ebnf import alts, inner, raw
+from agent.ebnf import alts, inner, lit, raw
 from schemas.catalog import Catalog, Column
 from validator.query import OPERATORS, UNARY_OPERATORS
 
@@ -75,6 +75,23 @@ def query_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_p
         else:
             rules[term] = alts(_terms(table, catalog, rules, has_pills))
     return _joined(_name("q", table or "any_"), term, _CONNECTOR, rules, required)
+
+
+def column_rule(tables: Sequence[str], catalog: Catalog, rules: dict[str, str]) -> str | None:
+    """Add the rule of a column-name value (a JSON string) over `tables`; return its name.
+
+    An "Order by" left free was where the small model wrote a table name or a looping word
+    instead of a column; only the columns of the known tables among `tables` (inherited ones
+    included) are admitted. None when no table is known, so the caller falls back to text.
+    """
+    known = sorted(t for t in set(tables) if catalog.table(t) is not None)
+    if not known:
+        return None
+    name = _name("col", "_".join(known))
+    if name not in rules:
+        columns = sorted({c.name for t in known for c in catalog.columns(t)})
+        rules[name] = alts([lit(c) for c in columns])
+    return name
 
 
 def template_rule(table: str | None, catalog: Catalog, rules: dict[str, str], has_pills: bool,

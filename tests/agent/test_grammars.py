@@ -266,6 +266,50 @@ def test_conditions_use_the_chosen_tables_columns_and_values(
     assert _accepts(ebnf, TRIGGER.format(table=table, query=query)) is ok
 
 
+LOOKUP = ('{{"inputs":[{{"name":"table","value":"{table}"}},'
+          '{{"name":"conditions","value":"active=true"}},{{"name":"sort_column","value":"{column}"}}]}}')
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "ok"),
+    [
+        ("incident", "sys_created_on", True),  # inherited from task
+        ("incident", "caller_id", True),
+        ("problem", "known_error", True),
+        ("incident", "known_error", False),  # a column of the other candidate
+        ("incident", "incident", False),  # a table, not a column
+        ("incident", "it_it_it_it", False),
+        ("incident", "caller_id.name", False),  # "Order by" takes no dot-walk
+    ],
+)
+def test_order_by_names_a_column_of_the_chosen_table(
+    catalog: Catalog, table: str, column: str, ok: bool
+) -> None:
+    step = OutlineComponent(category="action", definition="look_up_records", scope="global",
+                            order=1, annotation="find them")
+    ebnf = inputs_grammar(step_params(step, catalog), [{"name": "incident"}, {"name": "problem"}],
+                          [], catalog)
+    assert _accepts(ebnf, LOOKUP.format(table=table, column=column)) is ok
+
+
+def test_column_inputs_without_a_chosen_table_take_a_candidates_column(catalog: Catalog) -> None:
+    params = [{"name": "approval_field", "type": "column_name", "table_from": "table"}]
+    ebnf = inputs_grammar(params, [{"name": "change_request"}], [], catalog)
+    item = '{{"inputs":[{{"name":"approval_field","value":"{}"}}]}}'
+    assert _accepts(ebnf, item.format("approval"))
+    assert not _accepts(ebnf, item.format("change_request"))
+    assert _accepts(inputs_grammar(params, [], [], catalog), item.format("anything"))
+
+
+def test_table_inputs_without_candidates_take_a_catalog_table(catalog: Catalog) -> None:
+    step = OutlineComponent(category="action", definition="look_up_records", scope="global",
+                            order=1, annotation="find them")
+    ebnf = inputs_grammar(step_params(step, catalog), [], [], catalog)
+    table = '{{"inputs":[{{"name":"table","value":"{}"}}]}}'
+    assert _accepts(ebnf, table.format("sys_user"))
+    assert not _accepts(ebnf, table.format("sys_iduser.name=it_it_it"))
+
+
 def test_free_text_may_hold_json_and_lone_braces(catalog: Catalog) -> None:
     ebnf = inputs_grammar([{"name": "body", "type": "string", "mandatory": True}], [], [],
                           catalog)
