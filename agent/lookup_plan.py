@@ -1,6 +1,7 @@
 """Which catalog lookups each step gets, and how their answers become fill candidates.
 
-Three rounds of tool calls, each batched over every step: tables for the step's annotation;
+Three rounds of tool calls, each batched over every step: tables for the step's annotation
+(searched again with the whole requirement when the annotation finds none);
 columns of the step's likely tables (its own best tables, pinned tables, and the tables its
 visible pills point to); and the stored values of the step's best-ranked choice column, ranked
 by the annotation. Every other choice column carries its stored values straight from the
@@ -84,6 +85,19 @@ def table_round(steps: Sequence[LookupStep], settings: Settings) -> list[ToolCal
         tool_call("search_tables", {"query": s.query, "k": settings.k_tables}, f"t{s.order}")
         for s in steps
     ]
+
+
+def _widen_empty(tables: dict[int, list[dict[str, Any]]], steps: Sequence[LookupStep],
+                 execute: Executor, settings: Settings) -> None:
+    """Search again with the whole requirement for steps whose annotation found no table.
+
+    An annotation such as "its" finds nothing, and a step with no candidate table leaves the
+    filler's table (and Order by) inputs unconstrained; the requirement names the records.
+    """
+    bare = [LookupStep(s.order, s.context, (), s.context) for s in steps
+            if not tables[s.order] and s.context and s.context != s.query]
+    if bare:
+        tables.update(best_tables(execute(table_round(bare, settings)), bare))
 
 
 def best_tables(
@@ -193,6 +207,7 @@ def run_lookups(
         return {}
     execute = deduplicated(execute)
     tables = best_tables(execute(table_round(steps, settings)), steps)
+    _widen_empty(tables, steps, execute, settings)
     if extra is not None:
         more = extra(tables)
         steps = [LookupStep(s.order, s.query, tuple(dict.fromkeys(

@@ -37,14 +37,24 @@ def steps() -> list[LookupStep]:
 
 def test_three_batched_rounds_with_shared_searches_run_once() -> None:
     record = Recorder()
+    found = run_lookups(steps()[:1], record, demo_catalog(), SETTINGS)
+    assert len(record.batches) == 3
+    assert [c["name"] for c in record.batches[0]] == ["search_tables"]
+    assert {c["name"] for c in record.batches[1]} == {"search_columns"}
+    assert [c["name"] for c in record.batches[2]] == ["search_choices"]
+    assert set(found) == {1}
+
+
+def test_each_round_is_batched_over_steps_and_shared_searches_run_once() -> None:
+    record = Recorder()
     found = run_lookups(steps(), record, demo_catalog(), SETTINGS)
     assert [c["name"] for c in record.batches[0]] == ["search_tables", "search_tables"]
-    column_calls = record.batches[1]
+    column_calls = record.batches[-2]
     assert {c["name"] for c in column_calls} == {"search_columns"}
     user_searches = [c for c in column_calls if c["args"]["table"] == "sys_user"]
     assert len(user_searches) == 1  # both steps' pill table, searched once
-    assert all(c["name"] == "search_choices" for c in record.batches[2])
-    assert len(record.batches[2]) <= 2  # at most one choice search per step
+    assert all(c["name"] == "search_choices" for c in record.batches[-1])
+    assert len(record.batches[-1]) <= 2  # at most one choice search per step
     assert set(found) == {1, 2}
     assert "sys_user" in {t["name"] for t in found[1].tables}
 
@@ -61,3 +71,20 @@ def test_no_steps_no_calls() -> None:
     record = Recorder()
     assert run_lookups([], record, demo_catalog(), SETTINGS) == {}
     assert record.batches == []
+
+
+def test_an_annotation_that_finds_no_table_is_searched_again_with_the_requirement() -> None:
+    record = Recorder()
+    requirement = "Every Monday, count the open P1 incidents and email the count."
+    found = run_lookups([LookupStep(1, "its", (), requirement)], record, demo_catalog(),
+                        SETTINGS)
+    assert [c["args"]["query"] for c in record.batches[1]] == [requirement]
+    assert "incident" in [t["name"] for t in found[1].tables]
+
+
+def test_only_steps_that_found_no_table_are_searched_again() -> None:
+    record = Recorder()
+    run_lookups(steps(), record, demo_catalog(), SETTINGS)
+    again = [c["args"]["query"] for b in record.batches[1:] for c in b
+             if c["name"] == "search_tables"]
+    assert again == [REQUIREMENT]  # "reassign to their manager" names no table
