@@ -8,8 +8,10 @@ watches the decoded text instead: a dictionary look-up and a comparison of the l
 per token (about 60 µs).
 
 When the text inside the current string ends with the same unit (a word or a few words, with a
-letter in it) repeated `REPEATS` times, only tokens that close the string stay allowed, and only
-if the grammar allows one of them; otherwise the scores are left alone. The guard runs after
+letter in it) repeated `REPEATS` times, or with a few characters (with a letter) repeated
+`CHAR_REPEATS` times and no space between them ("SSSS…", "it_it_it…"), only tokens that close
+the string stay allowed, and only if the grammar allows one of them; otherwise the scores are
+left alone. The guard runs after
 the grammar mask, so it only ever narrows what the grammar allows.
 """
 
@@ -30,7 +32,14 @@ TAIL_CHARS = 200
 MAX_UNIT_WORDS = 4
 """Longest repeated unit looked for, in words ("the change the change …" has two)."""
 
+CHAR_REPEATS = 8
+"""Times a unit of at most `MAX_UNIT_CHARS` characters must repeat to count as a loop."""
+
+MAX_UNIT_CHARS = 6
+
 _LETTER = re.compile(r"[A-Za-z]")
+_CHAR_LOOP = re.compile(rf"(\S{{1,{MAX_UNIT_CHARS}}}?)\1{{{CHAR_REPEATS - 1},}}\Z")
+"""A tail of one short unit repeated `CHAR_REPEATS` times; a word loop has spaces, this not."""
 
 
 class TokenTexts:
@@ -112,7 +121,11 @@ class LoopGuard(LogitsProcessor):
         self.current = self.current[-TAIL_CHARS:]
 
     def _looping(self) -> bool:
-        """Whether the string ends with one unit of 1..`MAX_UNIT_WORDS` words, `REPEATS` times."""
+        """Whether the string ends with one unit of 1..`MAX_UNIT_WORDS` words, `REPEATS` times,
+        or of 1..`MAX_UNIT_CHARS` characters, `CHAR_REPEATS` times."""
+        chars = _CHAR_LOOP.search(self.current)
+        if chars is not None and _LETTER.search(chars.group(1)):
+            return True
         words = self.current.split()[-MAX_UNIT_WORDS * REPEATS:]
         for size in range(1, MAX_UNIT_WORDS + 1):
             tail = words[-size * REPEATS:]

@@ -13,7 +13,8 @@ from agent.models import BUILTIN_DIR
 from agent.settings import load_settings
 from evals.dataset import load_dataset
 
-VOCAB = ['"', '",', "{", "}", ":", " change", " the", " wait", " 1", '\\"', "x", "<pad>"]
+VOCAB = ['"', '",', "{", "}", ":", " change", " the", " wait", " 1", '\\"', "x", "<pad>", "S",
+         "it_", "0"]
 CLOSERS = [0, 1]
 
 
@@ -55,6 +56,21 @@ def test_three_repeats_are_left_alone() -> None:
 def test_a_repeated_phrase_counts_as_a_loop() -> None:
     _, scores = feed(['"'] + [" the", " change"] * 4)
     assert allowed(scores) == CLOSERS
+
+
+def test_a_loop_of_a_few_characters_without_spaces_forces_the_string_closed() -> None:
+    guard, scores = feed(['"', " wait", *["S"] * 8])
+    assert allowed(scores) == CLOSERS
+    _, scores = feed(['"', *["it_"] * 8])
+    assert allowed(scores) == CLOSERS
+    assert guard.closed_loops == 1
+
+
+def test_seven_characters_or_a_run_of_digits_are_left_alone() -> None:
+    _, scores = feed(['"', *["S"] * 7])
+    assert allowed(scores) == list(range(len(VOCAB)))
+    _, scores = feed(['"', *["0"] * 12])
+    assert allowed(scores) == list(range(len(VOCAB)))
 
 
 def test_repeats_outside_a_string_are_left_alone() -> None:
