@@ -75,6 +75,17 @@ def test_input_error_refills_only_that_step() -> None:
     assert "unknown_column" in refill_prompt and "assigned_too" in refill_prompt
 
 
+def test_a_foreach_with_no_list_in_scope_goes_to_outline_repair() -> None:
+    result, model = run_script("foreach_without_list.yaml")
+    lifted = [i for i in result.initial_issues if i.code == "foreach_items_not_list"]
+    assert [i.path for i in lifted] == ["/components/0"]  # the step, not its input
+    assert result.status == "valid" and result.repairs_used == 1
+    assert len(model.calls_for("repair")) == 1
+    assert "foreach_items_not_list" in model.calls_for("repair")[0].prompt
+    assert [c["definition"] for c in flow_of(result)["components"]] == [
+        "look_up_records", "FOREACH", "update_record"]
+
+
 def test_never_fixed_stops_at_the_budget() -> None:
     result, model = run_script("never_fixes.yaml", max_repairs=2)
     assert result.status == "invalid_after_repairs"

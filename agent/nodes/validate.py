@@ -11,6 +11,7 @@ from agent.assemble import assemble_flow, fill_issues, flow_json
 from agent.context import Context
 from agent.nodes.common import RUN_ERRORS, accounting
 from agent.state import State
+from agent.unfillable import lift_unfillable
 from validator import validate as validate_flow
 
 
@@ -27,10 +28,11 @@ def validate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         except RUN_ERRORS as exc:
             return {"failure": str(exc), **accounting("validate", started)}
         flow = assemble_flow(state.outline, state.fills, state.outline_version)
+        found = validate_flow(flow_json(flow), catalog)
         issues = [
             *state.outline_issues,
             *fill_issues(state.fills, state.outline_version),
-            *validate_flow(flow_json(flow), catalog),
+            *lift_unfillable(found, flow, catalog),
         ]
     update: dict[str, Any] = {"issues": issues, **accounting("validate", started)}
     if state.initial_issues is None:
