@@ -8,12 +8,11 @@ watches the decoded text instead: a dictionary look-up and a comparison of the l
 per token (about 60 µs).
 
 When the text inside the current string ends with the same unit (a word or a few words, with a
-letter in it) repeated `REPEATS` times, or with a few characters repeated with no space between
-them, `CHAR_REPEATS` times when they hold a letter ("SSSS…", "it_it_it…") and
-`BARE_CHAR_REPEATS` times when not ("5555…"; shorter runs of a digit are real values), only
-tokens that close the string stay allowed, and only if the grammar allows one of them;
-otherwise the scores are left alone. The guard runs after the grammar mask, so it only ever
-narrows what the grammar allows.
+letter in it) repeated `REPEATS` times, or with a few characters (with a letter) repeated
+`CHAR_REPEATS` times and no space between them ("SSSS…", "it_it_it…"), only tokens that close
+the string stay allowed, and only if the grammar allows one of them; otherwise the scores are
+left alone. The guard runs after
+the grammar mask, so it only ever narrows what the grammar allows.
 """
 
 from __future__ import annotations
@@ -35,9 +34,6 @@ MAX_UNIT_WORDS = 4
 
 CHAR_REPEATS = 8
 """Times a unit of at most `MAX_UNIT_CHARS` characters must repeat to count as a loop."""
-
-BARE_CHAR_REPEATS = 24
-"""The same for a unit without a letter (digits, punctuation)."""
 
 MAX_UNIT_CHARS = 6
 
@@ -126,12 +122,10 @@ class LoopGuard(LogitsProcessor):
 
     def _looping(self) -> bool:
         """Whether the string ends with one unit of 1..`MAX_UNIT_WORDS` words, `REPEATS` times,
-        or of 1..`MAX_UNIT_CHARS` characters, `CHAR_REPEATS` (or `BARE_CHAR_REPEATS`) times."""
+        or of 1..`MAX_UNIT_CHARS` characters, `CHAR_REPEATS` times."""
         chars = _CHAR_LOOP.search(self.current)
-        if chars is not None:
-            unit, run = chars.group(1), chars.group(0)
-            if _LETTER.search(unit) or len(run) >= BARE_CHAR_REPEATS * len(unit):
-                return True
+        if chars is not None and _LETTER.search(chars.group(1)):
+            return True
         words = self.current.split()[-MAX_UNIT_WORDS * REPEATS:]
         for size in range(1, MAX_UNIT_WORDS + 1):
             tail = words[-size * REPEATS:]
