@@ -11,8 +11,9 @@ When the text inside the current string ends with the same unit (a word or a few
 letter in it) repeated `REPEATS` times, or with a few characters (with a letter) repeated
 `CHAR_REPEATS` times and no space between them ("SSSS…", "it_it_it…"), only tokens that close
 the string stay allowed, and only if the grammar allows one of them; otherwise the scores are
-left alone. The guard runs after
-the grammar mask, so it only ever narrows what the grammar allows.
+left alone. The guard runs after the grammar mask, so it only ever narrows what the grammar
+allows. A unit without a letter ("5555…") is left alone: digit runs are real values, and cutting
+one such loop short made a flow worse (reports/session8-handwritten.md).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ CHAR_REPEATS = 8
 """Times a unit of at most `MAX_UNIT_CHARS` characters must repeat to count as a loop."""
 
 MAX_UNIT_CHARS = 6
+"""Longest repeated unit looked for, in characters ("it_it_it…" has three)."""
 
 _LETTER = re.compile(r"[A-Za-z]")
 _CHAR_LOOP = re.compile(rf"(\S{{1,{MAX_UNIT_CHARS}}}?)\1{{{CHAR_REPEATS - 1},}}\Z")
