@@ -239,16 +239,21 @@ def visible_pills_by_order(
     scope = Scope(build_context(flow, tree, index_for(catalog)))
     wanted = orders if orders is not None else [n.order for n in tree.nodes]
     out: dict[int, list[VisiblePill]] = {}
+    # A step's pills look the same to every later step, except a FOREACH's item (in scope
+    # only inside its loop): remembered across users, which makes all steps' lists O(n).
+    known: dict[int, list[VisiblePill]] = {}
     for order in wanted:
         user = tree.node(order)
         if user is not None:
-            out[order] = _visible(scope, tree.nodes, user)
+            out[order] = _visible(scope, tree.nodes, user, known)
     return out
 
 
-def _visible(scope: Scope, nodes: list[Node], user: Node) -> list[VisiblePill]:
+def _visible(
+    scope: Scope, nodes: list[Node], user: Node, known: dict[int, list[VisiblePill]]
+) -> list[VisiblePill]:
     order = user.order
-    found = _trigger_and_inputs(scope.ctx)
+    found = list(_trigger_and_inputs(scope.ctx))
     # A DOUNTIL's condition runs after its body, so it also sees the body's steps.
     readable = [
         n
@@ -256,8 +261,14 @@ def _visible(scope: Scope, nodes: list[Node], user: Node) -> list[VisiblePill]:
         if n.order < order or (user.token == "DOUNTIL" and n is not user and user.encloses(n))
     ]
     for node in readable:
-        if scope.hiding_block(node, user) is None:
+        if scope.hiding_block(node, user) is not None:
+            continue
+        if node.token == "FOREACH":
             found += _step_pills(scope, node, user)
+        else:
+            if node.index not in known:
+                known[node.index] = _step_pills(scope, node, user)
+            found += known[node.index]
     for name, setters in sorted(scope.ctx.setters.items()):
         if nodes[setters[0]].order < order:
             kind = scope.variable_type(name, nodes[setters[0]])

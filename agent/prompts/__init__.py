@@ -102,19 +102,45 @@ def render_messages(node: str, style: str, **variables: Any) -> list[BaseMessage
     return split_messages(text)
 
 
+_ODD_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+"""Line breaks `str.splitlines` honours besides ``\n`` (`in` finds them faster than `re`)."""
+
+
 def split_messages(text: str) -> list[BaseMessage]:
-    """Split rendered text at the marker lines into a system and a user message."""
+    """Split rendered text at the marker lines into a system and a user message.
+
+    A marker line is a line that is a marker once stripped; line breaks are those of
+    `str.splitlines`, which every break normalises to ``\n``.
+    """
+    if any(brk in text for brk in _ODD_BREAKS):
+        text = "\n".join(text.splitlines())
     parts: dict[str, list[str]] = {"system": [], "user": []}
     current: Literal["system", "user"] = "user"
-    for line in text.splitlines():
-        marker = MARKERS.get(line.strip())
-        if marker is not None:
-            current = marker
-            continue
-        parts[current].append(line)
+    start = 0
+    for line_start, line_end, role in _marker_lines(text):
+        parts[current].append(text[start:line_start])
+        current, start = role, line_end + 1
+    parts[current].append(text[start:])
     out: list[BaseMessage] = []
-    system = "\n".join(parts["system"]).strip()
+    system = "".join(parts["system"]).strip()
     if system:
         out.append(SystemMessage(content=system))
-    out.append(HumanMessage(content="\n".join(parts["user"]).strip()))
+    out.append(HumanMessage(content="".join(parts["user"]).strip()))
     return out
+
+
+def _marker_lines(text: str) -> list[tuple[int, int, Literal["system", "user"]]]:
+    """Return (start, end, role) of every marker line, in order (``end``: its newline)."""
+    # Markers are found with `str.find` rather than by walking every line: a fill prompt has
+    # a hundred lines and two markers.
+    found = []
+    for marker, role in MARKERS.items():
+        at = text.find(marker)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end == -1 else end
+            if text[start:end].strip() == marker:
+                found.append((start, end, role))
+            at = text.find(marker, at + 1)
+    return sorted(found)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.errors import PromptError
@@ -37,6 +39,33 @@ def test_markers_split_system_and_user() -> None:
     assert isinstance(messages[0], SystemMessage) and messages[0].content == "rules"
     assert isinstance(messages[1], HumanMessage) and messages[1].content == "question"
     assert [type(m) for m in split_messages("just text")] == [HumanMessage]
+
+
+def _split_by_lines(text: str) -> list[tuple[str, str]]:
+    """The line-by-line split the slicing one replaced: the reference it must equal."""
+    parts: dict[str, list[str]] = {"system": [], "user": []}
+    current = "user"
+    for line in text.splitlines():
+        marker = {"<|system|>": "system", "<|user|>": "user"}.get(line.strip())
+        if marker is not None:
+            current = marker
+            continue
+        parts[current].append(line)
+    system = "\n".join(parts["system"]).strip()
+    user = ("user", "\n".join(parts["user"]).strip())
+    return [("system", system), user] if system else [user]
+
+
+_PIECES = st.sampled_from(["<|system|>", "<|user|>", "\n", "\r\n", " ", "\t", "\u2028",
+                           "\x1f", "\x0c", "\xa0", "rules", "a", "<|user|>x", "|>"])
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_split_equals_the_line_by_line_split(text: str) -> None:
+    got = [(m.type, m.content) for m in split_messages(text)]
+    expected = [("system" if role == "system" else "human", body)
+                for role, body in _split_by_lines(text)]
+    assert got == expected
 
 
 def test_missing_variable_fails_loudly() -> None:
