@@ -11,6 +11,7 @@ ToolNode code path: argument validation, error messages, `ToolMessage`s.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -48,11 +49,25 @@ def _loop_running() -> bool:
     return True
 
 
+class _ThreadLoop:
+    """A private event loop, closed when its owner (one thread's local storage) lets go."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        self.loop.close()
+
+
+_LOCAL = threading.local()
+
+
 def _run_inline(coro: Coroutine[Any, Any, T]) -> T:
-    # A fresh loop per batch: cheap next to the batch, and nothing is left open between runs
-    # (`asyncio.run` would also install signal handlers on the main thread, for nothing).
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coro)
-    finally:
-        loop.close()
+    # One loop per thread, kept for the thread's life: a lookup node runs four batches, and
+    # opening and closing a loop (and its self-pipe) per batch cost more than a batch of
+    # remembered answers. The loop is never set as the thread's current loop, so nothing
+    # else sees it (`asyncio.run` would also install signal handlers, for nothing).
+    owner: _ThreadLoop | None = getattr(_LOCAL, "owner", None)
+    if owner is None or owner.loop.is_closed():
+        owner = _LOCAL.owner = _ThreadLoop()
+    return owner.loop.run_until_complete(coro)

@@ -82,3 +82,21 @@ def test_no_calls_no_answers() -> None:
 
     _in_graph(node)
     assert seen["answers"] == []
+
+
+def test_a_thread_reuses_its_loop_and_the_loop_closes_with_the_thread() -> None:
+    from agent import tool_calls
+
+    loops: list[asyncio.AbstractEventLoop] = []
+
+    def node(state: MessagesState) -> dict[str, Any]:
+        for _ in range(2):
+            run_tool_calls(TOOLS, _message({"query": "a"}))
+            loops.append(tool_calls._LOCAL.owner.loop)
+        return {}
+
+    worker = threading.Thread(target=_in_graph, args=(node,))
+    worker.start()
+    worker.join()
+    assert loops[0] is loops[1]
+    assert loops[0].is_closed()  # the thread ended: no loop (or self-pipe) is left open
