@@ -60,6 +60,14 @@ class RetrieverMemo:
         with self._lock:
             self._memos.clear()
 
+    def forget(self, retriever: Retriever) -> None:
+        """Forget the results of one retriever, keeping the others'."""
+        with self._lock:
+            try:
+                self._memos.pop(retriever, None)
+            except TypeError:  # never remembered (see `_memo`)
+                return
+
 
 PLAN_MEMO = RetrieverMemo(size=512)
 """The plan candidates of recent requirements, per retriever (`plan_prompt_vars`)."""

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from benchmarks import bench_graph
 from benchmarks.bench_graph import NullRetriever, measure
 from benchmarks.graph_floor import floor_graph, measure_chat_call, measure_floor
 from graph import graph
 from tests.agent.scripted_runs import demo_retriever
+from tools.retriever import Retriever
 
 FLOOR_NODE_IN_GRAPH = {"fill": ("fill_step", "fill_trigger")}
 """The floor's one fill node stands for both fill nodes of the generator."""
@@ -47,3 +53,22 @@ def test_chat_call_price_separates_the_wrapper_from_the_model() -> None:
     assert numbers["invoke_us"] > numbers["generate_us"] > 0
     # Each number is rounded to 0.1 µs on its own.
     assert abs(numbers["wrapper_us"] - (numbers["invoke_us"] - numbers["generate_us"])) <= 0.2
+
+
+def test_rounds_alternate_blocks_of_the_configurations(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every configuration must see the same stretch of machine time: one run each per round.
+    order: list[bool] = []
+    real = bench_graph.run_once
+
+    def recording(retriever: Retriever, forget: bool = False) -> Any:
+        order.append(forget)
+        return real(retriever, forget)
+
+    monkeypatch.setattr(bench_graph, "run_once", recording)
+    retriever = demo_retriever()
+    configs = {"a": (retriever, False), "b": (retriever, True)}
+    numbers = bench_graph.measure_rounds(3, 1, configs, block=2)
+    # Warm-up, then per round and config one uncounted flow and a block of (at most) two.
+    assert order == [False, True] + [False] * 3 + [True] * 3 + [False] * 2 + [True] * 2
+    assert [numbers[k]["repeat"] for k in "ab"] == [3, 3]
+    assert numbers["a"]["min_ms"] <= numbers["a"]["p50_ms"]

@@ -118,3 +118,14 @@ def test_pills_by_order_equal_pills_one_by_one(catalog: Catalog) -> None:
     assert set(every) == {c.order for c in flow.components}
     for order, pills in every.items():
         assert pills == visible_pills(flow, order, catalog)
+
+
+def test_forgetting_one_retriever_keeps_the_others(catalog: Catalog) -> None:
+    first, second = make_retriever(catalog), make_retriever(catalog)
+    memo = RetrieverMemo(size=4)
+    memo.put(first, ("k",), 1)
+    memo.put(second, ("k",), 2)
+    memo.forget(first)
+    memo.forget(_Slotted(first))  # never remembered: nothing to forget, no error
+    assert memo.get(first, ("k",)) is None
+    assert memo.get(second, ("k",)) == 2
