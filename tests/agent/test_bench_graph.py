@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 
+from agent.api import generate
+from agent.scripted import ScriptedChatModel
+from agent.settings import load_settings
 from benchmarks import bench_graph
 from benchmarks.bench_graph import NullRetriever, measure
 from benchmarks.graph_floor import floor_graph, measure_chat_call, measure_floor
+from catalog import demo_catalog
 from graph import graph
 from tests.agent.scripted_runs import demo_retriever
 from tools.retriever import Retriever
@@ -72,3 +76,12 @@ def test_rounds_alternate_blocks_of_the_configurations(monkeypatch: pytest.Monke
     assert order == [False, True] + [False] * 3 + [True] * 3 + [False] * 2 + [True] * 2
     assert [numbers[k]["repeat"] for k in "ab"] == [3, 3]
     assert numbers["a"]["min_ms"] <= numbers["a"]["p50_ms"]
+
+
+def test_the_flow_makes_the_model_calls_the_report_counts() -> None:
+    model = ScriptedChatModel(script=bench_graph.script())
+    settings = load_settings({"model": bench_graph.SPEC}, env={})
+    result = generate(bench_graph.REQUIREMENT, settings=settings, catalog=demo_catalog(),
+                      retriever=demo_retriever(), models={bench_graph.SPEC: model})
+    assert result.status == "valid"
+    assert len(model.calls) == bench_graph.MODEL_CALLS
