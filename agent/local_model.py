@@ -106,12 +106,20 @@ def load_local(model_dir: str) -> _Loaded:
             "pip install --no-deps xgrammar==0.2.8 apache-tvm-ffi==0.1.15.post2"
         ) from None
     from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+    from transformers.utils import logging as hf_logging
 
+    # transformers draws a "Loading weights" bar on stderr; for a local directory that loads
+    # in milliseconds it is only noise above the flow `flowgen generate` prints.
+    bar = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
     try:
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True)
     except (OSError, ValueError, KeyError) as exc:
         raise LocalModelError(f"{model_dir}: cannot load model: {exc}") from None
+    finally:
+        if bar:
+            hf_logging.enable_progress_bar()
     model.eval()
     if tokenizer.chat_template is None:
         raise LocalModelError(f"{model_dir}: tokenizer has no chat template")

@@ -13,7 +13,7 @@ from langchain_core.messages import HumanMessage
 from transformers import AutoModelForCausalLM
 
 from agent.grammars import inputs_grammar
-from agent.local_model import LocalConstrainedChat, LocalModelError
+from agent.local_model import LocalConstrainedChat, LocalModelError, load_local
 from agent.models import BUILTIN_DIR
 from agent.output_schemas import inputs_schema, outline_schema
 from catalog import demo_catalog
@@ -134,3 +134,15 @@ def test_builtin_model_writes_schema_valid_outlines_offline() -> None:
             assert (comp.category, comp.definition, comp.scope) in known | {
                 ("placeholder", "PLACEHOLDER", "global")
             }
+
+
+def test_loading_draws_no_progress_bar_and_leaves_the_setting_alone(
+    tiny_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from transformers.utils import logging as hf_logging
+
+    load_local.cache_clear()
+    hf_logging.enable_progress_bar()
+    load_local(str(tiny_dir))
+    assert "Loading weights" not in capfd.readouterr().err
+    assert hf_logging.is_progress_bar_enabled()
