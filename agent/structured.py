@@ -74,6 +74,8 @@ class Outcome(Generic[T]):
     issues: list[Issue] = field(default_factory=list)
     usage: TokenUsage | None = None
     text: str = ""
+    load_s: float = 0.0
+    """Seconds this call spent building (loading) its model: non-zero on first use only."""
 
 
 def call_structured(

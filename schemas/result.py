@@ -45,7 +45,9 @@ class GenerationResult(BaseModel):
         "with one PATH run in sequence, an empty TRY without CATCH removed).",
     )
     timings: dict[str, float] = Field(
-        default_factory=dict, description="Seconds per node name, summed over calls."
+        default_factory=dict, description="Seconds per node name, summed over calls; "
+        "`model_load` is the time spent loading models on first use, which the node that asked "
+        "does not count."
     )
     tokens: dict[str, TokenUsage] = Field(
         default_factory=dict, description="Token usage per node where the model reports it."

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from syrupy.assertion import SnapshotAssertion
 
+import agent.models as agent_models
 import graph as graph_module
+from agent.api import generate
+from agent.settings import load_settings
+from catalog import demo_catalog
 from graph import graph
 from schemas.issues import Issue, has_errors
 from schemas.result import GenerationResult
-from tests.agent.scripted_runs import run_script
+from tests.agent.scripted_runs import REQUIREMENT, SCRIPTS, demo_retriever, run_script
 
+LOAD_S = 0.5
+"""How long the test's model factory takes to build a model."""
 REQUIREMENT_WORD = "inactive"
 """A word of the test requirement: failure reasons must not quote the prompt."""
 
@@ -39,6 +47,25 @@ def test_clean_run_is_valid_first_time() -> None:
     assert flow_of(result)["trigger"]["inputs"][0] == {"name": "table", "value": "sys_user"}
     assert {c.node for c in model.calls} == {"plan", "fill", "fill_trigger"}
     assert {"plan", "lookup", "fill", "fill_trigger", "validate"} <= set(result.timings)
+
+
+def test_model_loading_is_timed_apart_from_the_node_that_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The built-in model takes seconds to load on first use; that is not the planner's time.
+    real = agent_models.load_chat_model
+
+    def slow_load(spec: str, settings: Any) -> Any:
+        time.sleep(LOAD_S)
+        return real(spec, settings)
+
+    monkeypatch.setattr(agent_models, "load_chat_model", slow_load)
+    spec = f"scripted:{SCRIPTS / 'clean.yaml'}"
+    result = generate(REQUIREMENT, settings=load_settings({"model": spec}, env={}),
+                      catalog=demo_catalog(), retriever=demo_retriever())
+    assert result.status == "valid"
+    assert result.timings["model_load"] >= LOAD_S  # built once: every role shares the spec
+    assert result.timings["plan"] < LOAD_S
 
 
 def test_fill_prompt_shows_lookups_and_pills() -> None:

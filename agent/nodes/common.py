@@ -50,16 +50,23 @@ def ask(
         PromptError: the prompt template is missing or lacks a variable.
     """
     spec = ctx.settings.model_for(role)
+    fresh, started = spec not in ctx.models, time.perf_counter()
     try:
         model, spec = ctx.get_model(role)
     except GeneratorError as exc:
         raise ModelCallError(node, spec, str(exc)) from None
+    # A first use loads the model (the built-in one: seconds of imports and weights); counted
+    # apart so the node's time is the node's. A call that waited for another thread's load
+    # counts its wait the same way.
+    load_s = time.perf_counter() - started if fresh else 0.0
     messages = render_messages(node, ctx.settings.style_for(spec), **variables)
     call = Call(node=node, spec=spec, key=key, order=order)
     if model_lookups and can_look_up(spec, ctx.settings):
         messages = gather_lookups(model, messages, ctx.get_tool_node(), call, ctx.settings)
     ebnf = grammar() if grammar is not None and spec_kind(spec) in LOCAL_KINDS else None
-    return call_structured(model, messages, schema, output_type, call, ctx.settings, ebnf)
+    outcome = call_structured(model, messages, schema, output_type, call, ctx.settings, ebnf)
+    outcome.load_s = load_s
+    return outcome
 
 
 def since(started: float) -> float:
@@ -67,9 +74,15 @@ def since(started: float) -> float:
     return time.perf_counter() - started
 
 
+MODEL_LOAD = "model_load"
+"""The timings key of the seconds spent loading models, apart from the nodes that asked."""
+
+
 def accounting(node: str, started: float, outcome: Outcome[Any] | None = None) -> dict[str, Any]:
     """Return the timing (and token usage, when reported) update of one node call."""
-    update: dict[str, Any] = {"timings": {node: since(started)}}
+    load = outcome.load_s if outcome is not None else 0.0
+    timings = {node: since(started) - load, MODEL_LOAD: load} if load else {node: since(started)}
+    update: dict[str, Any] = {"timings": timings}
     if outcome is not None and outcome.usage is not None:
         update["tokens"] = {node: outcome.usage}
     return update
