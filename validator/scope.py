@@ -253,7 +253,7 @@ def _visible(
     scope: Scope, nodes: list[Node], user: Node, known: dict[int, list[VisiblePill]]
 ) -> list[VisiblePill]:
     order = user.order
-    found = list(_trigger_and_inputs(scope.ctx))
+    found = _trigger_and_inputs(scope.ctx)
     # A DOUNTIL's condition runs after its body, so it also sees the body's steps.
     readable = [
         n
