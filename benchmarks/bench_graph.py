@@ -219,6 +219,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
+    if args.repeat < 1 or args.warmup < 0:
+        parser.error("--repeat must be at least 1 and --warmup at least 0")
     results = measure_rounds(args.repeat, args.warmup, benchmark_configs())
     floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup)
     call = measure_chat_call(args.repeat * 20)
