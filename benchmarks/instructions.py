@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 CONFIGS = {
@@ -44,6 +45,8 @@ CONFIGS = {
     "floor": "langgraph floor (same shape and state, no-op nodes)",
 }
 """Short names of `bench_graph`'s configurations, and of the LangGraph floor."""
+REPO_ROOT = Path(__file__).resolve().parent.parent
+"""Where the probes run, so `-m benchmarks.instructions` imports this checkout from any cwd."""
 _REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -83,7 +86,8 @@ def per_flow(config: str, flows: int, warmup: int, stubs: Sequence[str] = ()) ->
         raise InstrumentError("valgrind is not installed (Debian: apt install valgrind)")
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     probes = [subprocess.Popen(probe_command(valgrind, config, n, warmup, stubs), env=env,
-                               text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               cwd=REPO_ROOT, text=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
               for n in (0, flows)]
     counts = []
     for probe in probes:
