@@ -89,16 +89,24 @@ def per_flow(config: str, flows: int, warmup: int, stubs: Sequence[str] = ()) ->
                                cwd=REPO_ROOT, text=True, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
               for n in (0, flows)]
-    counts = []
-    for probe in probes:
-        _, stderr = probe.communicate()
-        if probe.returncode != 0:
-            last = stderr.strip().splitlines()[-1:] or ["no output"]
-            raise InstrumentError(f"probe exited with {probe.returncode}: {last[0]}")
-        counts.append(instruction_refs(stderr))
+    try:
+        counts = [_count(probe) for probe in probes]
+    finally:
+        for probe in probes:  # a failed probe leaves no other running
+            if probe.poll() is None:
+                probe.kill()
+                probe.wait()
     per = (counts[1] - counts[0]) / flows
     return {"config": CONFIGS[config], "stubs": list(stubs), "flows": flows, "warmup": warmup,
             "instructions_per_flow": round(per), "millions_per_flow": round(per / 1e6, 1)}
+
+
+def _count(probe: subprocess.Popen[str]) -> int:
+    _, stderr = probe.communicate()
+    if probe.returncode != 0:
+        last = stderr.strip().splitlines()[-1:] or ["no output"]
+        raise InstrumentError(f"probe exited with {probe.returncode}: {last[0]}")
+    return instruction_refs(stderr)
 
 
 Patch = Callable[[Any, str, Any], None]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import shutil
+import subprocess
+import sys
 import threading
 from typing import Any
 
@@ -94,3 +96,25 @@ def test_flows_cost_instructions_under_cachegrind() -> None:
     # A flow of the graph alone runs tens of millions of instructions; 1 M would mean the
     # probes ran no flow at all.
     assert numbers["instructions_per_flow"] > 1_000_000
+
+
+def test_a_failed_probe_stops_the_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[subprocess.Popen[str]] = []
+    real_popen = subprocess.Popen
+
+    def fake_command(valgrind: str, config: str, flows: int, *rest: Any) -> list[str]:
+        code = "import sys; print('boom', file=sys.stderr); sys.exit(3)" if flows == 0 else (
+            "import time; time.sleep(60)")
+        return [sys.executable, "-c", code]
+
+    def recording_popen(*args: Any, **kwargs: Any) -> subprocess.Popen[str]:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/valgrind")
+    monkeypatch.setattr(instructions, "probe_command", fake_command)
+    monkeypatch.setattr(subprocess, "Popen", recording_popen)
+    with pytest.raises(InstrumentError, match="probe exited with 3: boom"):
+        per_flow("graph", flows=2, warmup=0)
+    assert len(started) == 2
+    assert all(p.poll() is not None for p in started)  # the sleeping probe was killed
