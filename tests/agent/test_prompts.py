@@ -106,6 +106,21 @@ def test_fill_vars_show_pills_in_scope_and_render() -> None:
         assert render_messages("fill", style, **variables)
 
 
+def test_candidate_columns_show_their_stored_values_in_order() -> None:
+    column = {"table": "incident", "name": "state", "label": "State", "type": "integer",
+              "reference": None, "choices": [{"value": "1", "label": "New"},
+                                             {"value": "2", "label": "In Progress"}]}
+    plain = {**column, "name": "short_description", "label": "Short description",
+             "type": "string", "choices": []}
+    variables = {"requirement": "r", "params": [], "tables": [], "columns": [column, plain],
+                 "pills": [], "issues": [], "previous": [],
+                 "step": {"order": 1, "category": "action", "definition": "update_record",
+                          "scope": "global", "annotation": "a"}}
+    text = str(render_messages("fill", "chat", **variables)[-1].content)
+    assert "- incident.state: State, integer; stored values 1=New, 2=In Progress\n" in text
+    assert "- incident.short_description: Short description, string\n" in text
+
+
 def test_fill_vars_of_an_unknown_order_are_an_error() -> None:
     with pytest.raises(ValueError, match="order 9"):
         fill_prompt_vars(REQUIREMENT, FLOW, 9, demo_catalog(), demo_retriever(), SETTINGS)
