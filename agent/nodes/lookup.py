@@ -17,7 +17,7 @@ from agent.nodes.common import RUN_ERRORS, accounting
 from agent.state import TRIGGER_ORDER, State, StepLookup
 from agent.tool_calls import run_tool_calls
 from schemas.catalog import Catalog
-from schemas.flow import Outline
+from schemas.flow import Flow, Outline
 from tools.pinning import pinned_tables
 
 
@@ -58,10 +58,12 @@ def lookup(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         catalog = ctx.get_catalog()
         pinned = pinned_tables(state.requirement, catalog)
         steps = lookup_steps(outline, state.requirement, pinned, catalog)
+        drafts: list[tuple[dict[int, str | None], Flow]] = []
 
         def extra(tables: TableHits) -> dict[int, list[str]]:
             guesses = _guesses(tables, pinned)
             draft = draft_flow(outline, state.fills, state.outline_version, guesses, catalog)
+            drafts.append(({o: g.table for o, g in guesses.items()}, draft))
             return {o: pill_tables(pill_dicts(draft, o, catalog)) for o in tables if o}
 
         found = run_lookups(steps, tool_node_executor(ctx.get_tool_node()), catalog,
@@ -72,7 +74,12 @@ def lookup(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         o: StepLookup(lk.tables, lk.columns, predicted_table(lk.tables, pinned, o == TRIGGER_ORDER))
         for o, lk in found.items()
     }
-    draft = draft_flow(outline, state.fills, state.outline_version, lookups, catalog)
+    # The draft only depends on each step's likely table. The extra tables run_lookups adds
+    # come after the hits, so they rarely change one: then the draft built for the column
+    # round (and the pills already resolved on it) serves the fills too.
+    same = bool(drafts) and drafts[-1][0] == {o: lk.table for o, lk in lookups.items()}
+    draft = drafts[-1][1] if same else draft_flow(
+        outline, state.fills, state.outline_version, lookups, catalog)
     return {"lookups": lookups, "draft": draft, **accounting("lookup", started)}
 
 
