@@ -77,9 +77,11 @@ def strip_pins(requirement: str, catalog: Catalog | None = None) -> str:
 
 
 def _tags(requirement: str, catalog: Catalog | None) -> list[_Tag]:
-    lookup = _Lookup(catalog) if catalog is not None else None
     tags: list[_Tag] = []
-    for m in _TAG.finditer(requirement):
+    matches = list(_TAG.finditer(requirement))
+    # Most requirements pin nothing: index the catalog's tables only when a tag needs it.
+    lookup = _Lookup(catalog) if catalog is not None and matches else None
+    for m in matches:
         if m.group("bracket") is not None:
             text = m.group("bracket").strip()
             table = lookup.exact(text) if lookup else None
