@@ -4,11 +4,16 @@ A template is split into messages by marker lines: ``<|system|>`` starts the sys
 ``<|user|>`` the user message; text before any marker belongs to the user message. Variables are
 strict: a template that uses a variable the caller did not give fails with `PromptError`.
 A ``compact`` template that does not exist falls back to the ``chat`` one.
+
+Prompt variables are plain data (dicts, lists, strings, numbers), and ``x.name`` in a template
+means ``x["name"]``, nothing else: no object attributes and no ``loop.*`` (write a filter
+instead, as ``choice_pairs``). A name the dict lacks fails with `PromptError` too.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -38,25 +43,21 @@ def _choice_pairs(choices: list[dict[str, Any]]) -> str:
     return ", ".join(f"{c['value']}={c['label']}" for c in choices)
 
 
-class _KeysFirstEnvironment(jinja2.Environment):
-    """A Jinja environment that reads ``x.name`` of a plain dict as its key first.
+class _KeysEnvironment(jinja2.Environment):
+    """A Jinja environment that reads ``x.name`` as the key ``x["name"]`` and nothing else.
 
-    Prompt variables are plain dicts, and Jinja's default tries the attribute first: every
-    ``c.table`` raised and caught an AttributeError before the key lookup, which made up
-    most of the rendering time of a fill prompt. A key now wins over a dict method of the
-    same name (templates call none); other objects behave as in Jinja.
+    Jinja's default tries the attribute first and falls back to the key, in Python, for every
+    ``c.table`` of every candidate column: with a C-level ``getitem`` instead, a fill prompt
+    renders in a fifth less time. A missing key raises `KeyError` and a value that is not a
+    mapping `TypeError`; `render_messages` turns both into `PromptError`.
     """
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """Return ``obj[attribute]`` for a dict that has the key, else Jinja's lookup."""
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
+    getattr = staticmethod(operator.getitem)  # type: ignore[assignment]
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = _KeysFirstEnvironment(
+    env = _KeysEnvironment(
         loader=jinja2.FileSystemLoader(str(PROMPTS_DIR)),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -101,13 +102,19 @@ def render_messages(node: str, style: str, **variables: Any) -> list[BaseMessage
     Templates are read once per process: restart it to pick up edited templates.
 
     Raises:
-        PromptError: no template for the node, or a variable the template needs is missing.
+        PromptError: no template for the node, or a variable (or a field of one) that the
+            template needs is missing.
     """
     try:
         template = _template(node, style)
         text = template.render(**variables)
     except jinja2.UndefinedError as exc:
         raise PromptError(f"prompt {node!r} ({style}) needs a variable: {exc.message}") from None
+    except KeyError as exc:
+        raise PromptError(f"prompt {node!r} ({style}) needs a field: {exc}") from None
+    except TypeError as exc:
+        raise PromptError(f"prompt {node!r} ({style}) reads a field of a non-mapping: {exc}"
+                          ) from None
     except jinja2.TemplateError as exc:
         raise PromptError(f"prompt {node!r} ({style}) is broken: {exc}") from None
     return split_messages(text)

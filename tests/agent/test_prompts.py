@@ -73,6 +73,22 @@ def test_missing_variable_fails_loudly() -> None:
         render_messages("plan", "chat", requirement="x")
 
 
+def test_a_missing_field_fails_loudly() -> None:
+    variables = fill_prompt_vars(REQUIREMENT, FLOW, 3, demo_catalog(), demo_retriever(),
+                                 SETTINGS)
+    del variables["columns"][0]["label"]
+    with pytest.raises(PromptError, match="needs a field: 'label'"):
+        render_messages("fill", "chat", **variables)
+
+
+def test_a_field_of_a_non_mapping_fails_loudly() -> None:
+    variables = fill_prompt_vars(REQUIREMENT, FLOW, 3, demo_catalog(), demo_retriever(),
+                                 SETTINGS)
+    variables["step"] = "step three"
+    with pytest.raises(PromptError, match="non-mapping"):
+        render_messages("fill", "chat", **variables)
+
+
 def test_unknown_node_is_a_prompt_error() -> None:
     with pytest.raises(PromptError, match="no prompt template"):
         render_messages("summarise", "chat")
