@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -85,3 +86,23 @@ def test_the_flow_makes_the_model_calls_the_report_counts() -> None:
                       retriever=demo_retriever(), models={bench_graph.SPEC: model})
     assert result.status == "valid"
     assert len(model.calls) == bench_graph.MODEL_CALLS
+
+
+def test_the_overhead_leaves_out_the_models_own_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A model that burns 2 ms of CPU per answer: its time must be measured and taken off.
+    real = ScriptedChatModel._generate
+
+    def slow(self: ScriptedChatModel, *args: Any, **kwargs: Any) -> Any:
+        until = time.thread_time() + 0.002
+        while time.thread_time() < until:
+            pass
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ScriptedChatModel, "_generate", slow)
+    wall, cpu, model, result = bench_graph.run_once(demo_retriever())
+    assert result.status == "valid"
+    assert model >= bench_graph.MODEL_CALLS * 0.002
+    numbers = bench_graph.summarise([(wall, cpu, model, result)])
+    assert numbers["model_ms"] == round(model * 1000, 3)
+    assert numbers["p50_ms"] == round((wall - model) * 1000, 2)
+    assert numbers["cpu_p50_ms"] == round((cpu - model) * 1000, 2)
