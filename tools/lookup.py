@@ -4,6 +4,9 @@
 process can serve several instances. Each tool returns a compact JSON string; a failure the
 model can act on (unknown table, backend down) comes back as `{"error": "..."}` instead of
 an exception, because the model reads tool output and a raised error would end its turn.
+A tool call's `ToolMessage` also carries the same answer as data (its `artifact`), so the
+graph reads it without parsing the JSON back: remembered answers share that data, which
+readers must never change.
 
 The generator makes ~35 lookups per flow, so the per-call price of LangChain's tool layer
 matters as much as the search itself. This module deliberately has no
@@ -130,8 +133,12 @@ class AnswerMemo(Generic[V]):
             self._answers.clear()
 
 
+Answer = tuple[str, dict[str, Any]]
+"""A lookup's answer: the JSON text the model reads, and the same answer as data."""
+
+
 class LookupTool(BaseTool):
-    """A lookup tool: pydantic-validated arguments in, the search function's JSON out.
+    """A lookup tool: pydantic-validated arguments in, the search function's answer out.
 
     When nothing observes the call (no callback handler in the config or on the tool, no
     LangSmith tracing), a tool call skips LangChain's callback and signature machinery,
@@ -140,10 +147,12 @@ class LookupTool(BaseTool):
     the full `BaseTool` path runs, so traces and callbacks see every lookup.
     """
 
-    search: Callable[..., str]
-    """The search, called with the validated arguments as keywords."""
-    memo: AnswerMemo[str] | None = None
+    search: Callable[..., dict[str, Any]]
+    """The search, called with the validated arguments as keywords; ``{"error": ...}`` when
+    it fails in a way the model can act on."""
+    memo: AnswerMemo[Answer] | None = None
     """Successful answers remembered by (tool, arguments); shared by one tool set."""
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         if _is_tool_call(input) and not kwargs and self._unobserved(config):
@@ -169,7 +178,8 @@ class LookupTool(BaseTool):
         valid = schema.model_validate(args)
         # Like BaseTool: only the arguments given, validated; the search has the defaults.
         kwargs = {k: getattr(valid, k) for k in args if k in type(valid).model_fields}
-        return ToolMessage(content=self._answer(kwargs), name=self.name,
+        text, data = self._answer(kwargs)
+        return ToolMessage(content=text, artifact=data, name=self.name,
                            tool_call_id=call["id"], status="success")
 
     def _unobserved(self, config: RunnableConfig | None) -> bool:
@@ -180,23 +190,22 @@ class LookupTool(BaseTool):
             handlers = handlers.handlers
         return not handlers and not tracing_is_enabled()
 
-    def _run(self, **kwargs: Any) -> str:
+    def _run(self, **kwargs: Any) -> Answer:
         return self._answer(kwargs)
 
-    async def _arun(self, **kwargs: Any) -> str:
+    async def _arun(self, **kwargs: Any) -> Answer:
         # A lookup is a sub-millisecond local search: running it inline on the event loop
         # beats the executor thread LangChain's default `_arun` would hand it to.
         return self._answer(kwargs)
 
-    def _answer(self, kwargs: dict[str, Any]) -> str:
+    def _answer(self, kwargs: dict[str, Any]) -> Answer:
         key = _memo_key(self.name, kwargs) if self.memo is not None else None
-        if key is None or self.memo is None:
-            return self.search(**kwargs)
-        answer = self.memo.get(key)
+        answer = self.memo.get(key) if key is not None and self.memo is not None else None
         if answer is None:
-            answer = self.search(**kwargs)
-            if not answer.startswith('{"error"'):  # a backend failure may pass: ask again
-                self.memo.put(key, answer)
+            data = self.search(**kwargs)
+            answer = (_dump(data), data)
+            if key is not None and self.memo is not None and "error" not in data:
+                self.memo.put(key, answer)  # a backend failure may pass: ask again
         return answer
 
 
@@ -223,7 +232,7 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
     The tools share one `AnswerMemo` of `memo_size` answers (0: no memo).
     """
     r = retriever
-    memo: AnswerMemo[str] | None = AnswerMemo(memo_size) if memo_size > 0 else None
+    memo: AnswerMemo[Answer] | None = AnswerMemo(memo_size) if memo_size > 0 else None
     # A table's schema is fixed for the retriever's catalog, and the column and choice tools
     # check names against it on every call: build each one once, not once per call.
     schema_of = lru_cache(maxsize=1024)(r.get_table_schema)
@@ -233,7 +242,9 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
         schema = schema_of(table)
         return None if schema is None else frozenset(c.name for c in schema.columns)
 
-    def search_steps(query: str, k: int = 8, kinds: list[StepCategory] | None = None) -> str:
+    def search_steps(
+        query: str, k: int = 8, kinds: list[StepCategory] | None = None
+    ) -> dict[str, Any]:
         """Find actions, subflows and flow-logic blocks (IF, FOREACH, ...) for one flow step.
 
         Returns JSON {"steps": [{category, definition, scope, label, description, score}]};
@@ -242,14 +253,14 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
         wanted = frozenset(kinds) if kinds else None
         return _run(lambda: {"steps": [_compact(h) for h in r.search_steps(query, k, wanted)]})
 
-    def search_tables(query: str, k: int = 8) -> str:
+    def search_tables(query: str, k: int = 8) -> dict[str, Any]:
         """Find tables of the instance by what they hold.
 
         Returns JSON {"tables": [{name, label, parent, description, score}]}; use `name`.
         """
         return _run(lambda: {"tables": [_compact(h) for h in r.search_tables(query, k)]})
 
-    def search_columns(query: str, table: str | None = None, k: int = 8) -> str:
+    def search_columns(query: str, table: str | None = None, k: int = 8) -> dict[str, Any]:
         """Find columns (fields) by meaning, optionally within one table.
 
         Returns JSON {"columns": [{table, column, label, type, reference, owner, score}]};
@@ -260,7 +271,7 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
             return _error(f"unknown table {table!r}: call search_tables first")
         return _run(lambda: {"columns": [_compact(h) for h in r.search_columns(query, table, k)]})
 
-    def get_table_schema(table: str) -> str:
+    def get_table_schema(table: str) -> dict[str, Any]:
         """Show every column of a table (inherited ones included) with types and choices.
 
         Returns JSON {name, label, parent, lineage, columns: [{name, label, type, reference,
@@ -269,9 +280,9 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
         schema = schema_of(table)
         if schema is None:
             return _error(f"unknown table {table!r}: call search_tables first")
-        return _dump(_compact(schema))
+        return _compact(schema)
 
-    def search_choices(table: str, column: str, query: str, k: int = 8) -> str:
+    def search_choices(table: str, column: str, query: str, k: int = 8) -> dict[str, Any]:
         """Find the stored value of a choice field (state, priority, ...) from its meaning.
 
         Returns JSON {"choices": [{table, column, value, label, score}]}; write `value`
@@ -282,7 +293,7 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
         return _run(lambda: {"choices": [_compact(h)
                                          for h in r.search_choices(table, column, query, k)]})
 
-    def search_triggers(query: str, k: int = 5) -> str:
+    def search_triggers(query: str, k: int = 5) -> dict[str, Any]:
         """Find the trigger type that starts the flow (record created/updated, schedule, ...).
 
         Returns JSON {"triggers": [{type, label, description, record_based, score}]}; a
@@ -290,7 +301,7 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
         """
         return _run(lambda: {"triggers": [_compact(h) for h in r.search_triggers(query, k)]})
 
-    specs: list[tuple[Callable[..., str], type[BaseModel]]] = [
+    specs: list[tuple[Callable[..., dict[str, Any]], type[BaseModel]]] = [
         (search_steps, SearchStepsArgs),
         (search_tables, SearchTablesArgs),
         (search_columns, SearchColumnsArgs),
@@ -305,15 +316,15 @@ def make_lookup_tools(retriever: Retriever, memo_size: int = MEMO_SIZE) -> list[
     ]
 
 
-def _run(produce: Callable[[], dict[str, Any]]) -> str:
+def _run(produce: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     try:
-        return _dump(produce())
+        return produce()
     except RetrievalError as exc:
         return _error(f"catalog search failed: {exc}")
 
 
-def _error(message: str) -> str:
-    return _dump({"error": message})
+def _error(message: str) -> dict[str, Any]:
+    return {"error": message}
 
 
 def _dump(value: object) -> str:

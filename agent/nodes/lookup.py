@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from langchain_core.messages import AIMessage, ToolCall
+from langchain_core.messages import AIMessage, ToolCall, ToolMessage
 from langgraph.prebuilt import ToolNode
 from langgraph.runtime import Runtime
 
@@ -22,14 +22,26 @@ from tools.pinning import pinned_tables
 
 
 def tool_node_executor(tool_node: ToolNode) -> Executor:
-    """Return an executor that sends tool calls as one AIMessage through a `ToolNode`."""
+    """Return an executor that sends tool calls as one AIMessage through a `ToolNode`.
+
+    An answer is read from the message's artifact (the lookup tools' data, shared with their
+    memo: read, never changed) and parsed from its JSON text only when it has none.
+    """
 
     def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
         answers = run_tool_calls(tool_node, AIMessage(content="", tool_calls=calls))
-        by_id = {m.tool_call_id: m.content for m in answers}
-        return [parse_tool_output(by_id.get(str(c["id"]), "")) for c in calls]
+        by_id = {m.tool_call_id: m for m in answers}
+        return [_answer_of(by_id.get(str(c["id"]))) for c in calls]
 
     return run
+
+
+def _answer_of(message: ToolMessage | None) -> dict[str, Any]:
+    if message is None:
+        return {}
+    if isinstance(message.artifact, dict):
+        return message.artifact
+    return parse_tool_output(message.content)
 
 
 def lookup_steps(outline: Outline, requirement: str, pinned: list[str],

@@ -17,9 +17,9 @@ from tools.lookup import LookupTool, SearchTablesArgs
 THREADS: list[int] = []
 
 
-def _echo(query: str, k: int = 8) -> str:
+def _echo(query: str, k: int = 8) -> dict[str, Any]:
     THREADS.append(threading.get_ident())
-    return json.dumps({"query": query, "k": k})
+    return {"query": query, "k": k}
 
 
 TOOLS = ToolNode([LookupTool(name="search_tables", description="Echo.",
@@ -54,6 +54,7 @@ def test_batch_runs_in_the_calling_thread_in_call_order() -> None:
     answers: list[ToolMessage] = seen["answers"]
     assert [m.tool_call_id for m in answers] == ["c0", "c1", "c2"]
     assert json.loads(str(answers[0].content)) == {"query": "a", "k": 8}
+    assert answers[0].artifact == {"query": "a", "k": 8}
     assert answers[1].status == "error"  # k above 25: reported by ToolNode, as before
     assert json.loads(str(answers[2].content)) == {"query": "c", "k": 2}
     assert set(THREADS) == {seen["thread"]}

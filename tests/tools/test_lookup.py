@@ -172,5 +172,17 @@ def test_observed_calls_take_langchains_path_with_the_same_answers(
     observed = _run_tools(retriever, calls, callbacks=[seen])
     quiet = _run_tools(retriever, calls)
     assert seen.names == ["search_tables", "search_choices", "search_tables"]
-    assert [(m.content, m.status, m.name, m.tool_call_id) for m in observed] == [
-        (m.content, m.status, m.name, m.tool_call_id) for m in quiet]
+    assert [(m.content, m.artifact, m.status, m.name, m.tool_call_id) for m in observed] == [
+        (m.content, m.artifact, m.status, m.name, m.tool_call_id) for m in quiet]
+
+
+def test_a_tool_calls_answer_also_comes_as_data(retriever: Retriever) -> None:
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("search_tables", {"query": "incident", "k": 2}),
+        ("search_columns", {"query": "x", "table": "nope"}),
+        ("get_table_schema", {"table": "incident"})]
+    for observers in ([], [_ToolStarts()]):
+        answers = _run_tools(retriever, calls, callbacks=observers or None)
+        for message in answers:
+            assert message.artifact == json.loads(str(message.content))
+        assert answers[1].artifact["error"].startswith("unknown table")
