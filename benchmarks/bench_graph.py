@@ -151,22 +151,26 @@ Run = tuple[float, float, float, GenerationResult]
 """One flow: wall seconds, process CPU seconds, the model's own seconds, the result."""
 
 
-def run_once(retriever: Retriever, forget: bool = False) -> Run:
+def run_once(retriever: Retriever, forget: bool = False,
+             model: TimedScriptedModel | None = None) -> Run:
     """Generate the flow once; return its wall, CPU and model seconds and the result.
 
     With `forget`, the lookup tools and the plan candidates forget this retriever's remembered
-    answers first (not timed); other retrievers keep theirs.
+    answers first (not timed); other retrievers keep theirs. `model` is the model to answer
+    (default: a new one): a batch keeps one model for all its flows, and LangChain serialises
+    a model on its first call only.
     """
     settings = load_settings({"model": SPEC}, env={})
-    model = TimedScriptedModel(script=script())
+    model = model if model is not None else TimedScriptedModel(script=script())
     if forget:
         clear_memos(lookup_tools(retriever))
         PLAN_MEMO.forget(retriever)
+    answered = len(model.spent)
     started, cpu = time.perf_counter(), time.process_time()
     result = generate(REQUIREMENT, settings=settings, catalog=demo_catalog(),
                       retriever=retriever, models={SPEC: model})
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    return wall, cpu, sum(model.spent), result
+    return wall, cpu, sum(model.spent[answered:]), result
 
 
 def measure(repeat: int, warmup: int, retriever: Retriever, forget: bool = False
@@ -182,17 +186,19 @@ def measure_rounds(repeat: int, warmup: int, configs: dict[str, Config], block: 
     Each round runs a block of `block` flows of every configuration in turn, after one
     uncounted flow that brings the configuration's data back into the CPU caches. Rounds
     rather than one configuration after another: the neighbours' load on a shared machine
-    drifts over minutes, and this way every configuration sees the same drift.
+    drifts over minutes, and this way every configuration sees the same drift. Each
+    configuration keeps one model for all its flows, as a batch does.
     """
+    models = {name: TimedScriptedModel(script=script()) for name in configs}
     for _ in range(warmup):
-        for retriever, forget in configs.values():
-            run_once(retriever, forget)
+        for name, (retriever, forget) in configs.items():
+            run_once(retriever, forget, models[name])
     runs: dict[str, list[Run]] = {name: [] for name in configs}
     while any(len(found) < repeat for found in runs.values()):
         for name, (retriever, forget) in configs.items():
-            run_once(retriever, forget)
+            run_once(retriever, forget, models[name])
             count = min(block, repeat - len(runs[name]))
-            runs[name].extend(run_once(retriever, forget) for _ in range(count))
+            runs[name].extend(run_once(retriever, forget, models[name]) for _ in range(count))
     return {name: summarise(found) for name, found in runs.items()}
 
 

@@ -130,12 +130,13 @@ def run_probe(config: str, flows: int, warmup: int, stubs: Sequence[str] = (),
         for _ in range(warmup + flows):
             graph.invoke({"requirement": "x"})
         return ""
-    from benchmarks.bench_graph import benchmark_configs, run_once
+    from benchmarks.bench_graph import TimedScriptedModel, benchmark_configs, run_once, script
 
     retriever, forget = benchmark_configs()[CONFIGS[config]]
+    model = TimedScriptedModel(script=script())
     status = ""
     for _ in range(warmup + flows):
-        status = run_once(retriever, forget)[-1].status
+        status = run_once(retriever, forget, model)[-1].status
     return status
 
 

@@ -65,9 +65,12 @@ def test_rounds_alternate_blocks_of_the_configurations(monkeypatch: pytest.Monke
     order: list[bool] = []
     real = bench_graph.run_once
 
-    def recording(retriever: Retriever, forget: bool = False) -> Any:
+    models: set[int] = set()
+
+    def recording(retriever: Retriever, forget: bool = False, model: Any = None) -> Any:
         order.append(forget)
-        return real(retriever, forget)
+        models.add(id(model))
+        return real(retriever, forget, model)
 
     monkeypatch.setattr(bench_graph, "run_once", recording)
     retriever = demo_retriever()
@@ -76,6 +79,7 @@ def test_rounds_alternate_blocks_of_the_configurations(monkeypatch: pytest.Monke
     # Warm-up, then per round and config one uncounted flow and a block of (at most) two.
     assert order == [False, True] + [False] * 3 + [True] * 3 + [False] * 2 + [True] * 2
     assert [numbers[k]["repeat"] for k in "ab"] == [3, 3]
+    assert len(models) == 2 and id(None) not in models  # one model per configuration
     assert numbers["a"]["min_ms"] <= numbers["a"]["p50_ms"]
 
 
