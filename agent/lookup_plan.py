@@ -143,14 +143,22 @@ def deduplicated(execute: Executor) -> Executor:
     """Return an executor that runs each distinct (tool, arguments) call once per batch."""
 
     def run(calls: list[ToolCall]) -> list[dict[str, Any]]:
-        keys = [(c["name"], json.dumps(c["args"], sort_keys=True)) for c in calls]
-        first: dict[tuple[str, str], ToolCall] = {}
+        keys = [_call_key(c) for c in calls]
+        first: dict[tuple[str, Any], ToolCall] = {}
         for key, call in zip(keys, calls, strict=True):
             first.setdefault(key, call)
         answers = dict(zip(first, execute(list(first.values())), strict=True))
         return [answers[key] for key in keys]
 
     return run
+
+
+def _call_key(call: ToolCall) -> tuple[str, Any]:
+    """Return a key equal for equal calls: their arguments as a set of (name, value) pairs."""
+    try:
+        return call["name"], frozenset(call["args"].items())
+    except TypeError:  # a list argument: compare the JSON instead
+        return call["name"], json.dumps(call["args"], sort_keys=True)
 
 
 def column_dicts(answer: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from langchain_core.messages import ToolCall
 
-from agent.lookup_plan import LookupStep, direct_executor, run_lookups
+from agent.lookup_plan import LookupStep, deduplicated, direct_executor, run_lookups
 from agent.settings import load_settings
 from catalog import demo_catalog
 from tests.agent.scripted_runs import REQUIREMENT, demo_retriever
@@ -88,3 +88,20 @@ def test_only_steps_that_found_no_table_are_searched_again() -> None:
     again = [c["args"]["query"] for b in record.batches[1:] for c in b
              if c["name"] == "search_tables"]
     assert again == [REQUIREMENT]  # "reassign to their manager" names no table
+
+
+def test_equal_calls_run_once_whatever_their_argument_order_or_types() -> None:
+    seen: list[ToolCall] = []
+
+    def execute(calls: list[ToolCall]) -> list[dict[str, Any]]:
+        seen.extend(calls)
+        return [{"id": c["id"]} for c in calls]
+
+    calls = [ToolCall(name="search_steps", args={"query": "a", "kinds": ["action"]}, id="1"),
+             ToolCall(name="search_steps", args={"kinds": ["action"], "query": "a"}, id="2"),
+             ToolCall(name="search_tables", args={"query": "a", "k": 5}, id="3"),
+             ToolCall(name="search_tables", args={"k": 5, "query": "a"}, id="4"),
+             ToolCall(name="search_tables", args={"query": "a", "k": 6}, id="5")]
+    answers = deduplicated(execute)(calls)
+    assert [c["id"] for c in seen] == ["1", "3", "5"]
+    assert answers == [{"id": "1"}, {"id": "1"}, {"id": "3"}, {"id": "3"}, {"id": "5"}]
