@@ -27,7 +27,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import statistics
+import sys
 import time
 from typing import Any
 
@@ -263,14 +265,18 @@ def main() -> None:
     results = measure_rounds(args.repeat, args.warmup, benchmark_configs())
     floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup)
     call = measure_chat_call(args.repeat * 20)
+    # The interpreter's build matters as much as the machine: on the shared VM of
+    # docs/generator.md, Debian's python3.11 ran the flow a fifth faster than a pyenv build.
     machine = {"calibration_us": round(calibration_us(), 2),
-               "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
+               "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+               "python": f"{platform.python_version()} ({sys.executable})"}
     if args.json:
         print(json.dumps({"machine": machine, **results, "langgraph floor": floor,
                           "langchain chat call": call}, indent=2))
         return
     print(f"machine: sum(range(1000)) p50 {machine['calibration_us']} µs, "
-          f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs")
+          f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs, "
+          f"python {machine['python']}")
     for name, numbers in results.items():
         print(f"{name}: {numbers['steps']}-step flow, zero-latency model, "
               f"{numbers['repeat']} runs (status {numbers['status']})")
