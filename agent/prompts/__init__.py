@@ -112,8 +112,8 @@ def render_messages(node: str, style: str, **variables: Any) -> list[BaseMessage
         raise PromptError(f"prompt {node!r} ({style}) needs a variable: {exc.message}") from None
     except KeyError as exc:
         raise PromptError(f"prompt {node!r} ({style}) needs a field: {exc}") from None
-    except TypeError as exc:
-        raise PromptError(f"prompt {node!r} ({style}) reads a field of a non-mapping: {exc}"
+    except TypeError as exc:  # a field of a non-mapping, or a filter given the wrong type
+        raise PromptError(f"prompt {node!r} ({style}) cannot use its variables: {exc}"
                           ) from None
     except jinja2.TemplateError as exc:
         raise PromptError(f"prompt {node!r} ({style}) is broken: {exc}") from None

@@ -85,7 +85,7 @@ def test_a_field_of_a_non_mapping_fails_loudly() -> None:
     variables = fill_prompt_vars(REQUIREMENT, FLOW, 3, demo_catalog(), demo_retriever(),
                                  SETTINGS)
     variables["step"] = "step three"
-    with pytest.raises(PromptError, match="non-mapping"):
+    with pytest.raises(PromptError, match="cannot use its variables"):
         render_messages("fill", "chat", **variables)
 
 
