@@ -12,7 +12,7 @@ times LangGraph alone: the same graph shape and state with nodes that do nothing
 (`benchmarks.graph_floor`), the part of the overhead flowgen cannot cut; a fifth prices one
 LangChain chat-model call on an instant model.
 The overhead of a flow is its wall time minus the model's own time: the CPU time the scripted
-model spends producing its answers, measured inside it (tens of µs a call). LangChain's wrapper
+model spends producing its answers, measured inside it (about 0.1 ms a call). LangChain's wrapper
 around each call stays in the overhead: every real model pays it too.
 Besides wall time, the process CPU time per flow is reported, and the fastest run. On a shared
 machine all of them swing with the neighbours' load (by half or more, over minutes);
