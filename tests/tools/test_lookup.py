@@ -181,8 +181,9 @@ def test_a_tool_calls_answer_also_comes_as_data(retriever: Retriever) -> None:
         ("search_tables", {"query": "incident", "k": 2}),
         ("search_columns", {"query": "x", "table": "nope"}),
         ("get_table_schema", {"table": "incident"})]
-    for observers in ([], [_ToolStarts()]):
-        answers = _run_tools(retriever, calls, callbacks=observers or None)
+    observers: list[list[BaseCallbackHandler] | None] = [None, [_ToolStarts()]]
+    for callbacks in observers:  # the quiet path and LangChain's own
+        answers = _run_tools(retriever, calls, callbacks=callbacks)
         for message in answers:
             assert message.artifact == json.loads(str(message.content))
         assert answers[1].artifact["error"].startswith("unknown table")
