@@ -9,6 +9,7 @@ turn are left alone, since the user did not ask about them.
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from agent.candidates import needs_fill
 from agent.chat.apply import ApplyResult
@@ -45,8 +46,7 @@ def propose(ctx: Context, message: str, flow: Flow, issues: list[Issue]) -> Outc
         flow.model_dump(mode="json", exclude_none=True), ensure_ascii=False, indent=1
     )
     variables["issues"] = [issue_dict(i) for i in issues]
-    schema = EditPlan.model_json_schema()
-    return ask(ctx, "planner", "edit", variables, schema, EditPlan)
+    return ask(ctx, "planner", "edit", variables, EditPlan.model_json_schema, EditPlan)
 
 
 def new_errors(
@@ -108,7 +108,7 @@ def _fill_step(
         issues=issues,
         previous=comp.inputs,
     )
-    schema = inputs_schema(variables["params"], variables["tables"])
+    schema = partial(inputs_schema, variables["params"], variables["tables"])
     outcome = ask(
         ctx, "filler", "fill", variables, schema, FilledInputs, key=str(order), order=order
     )
@@ -146,7 +146,7 @@ def _refill_trigger(
         "filler",
         "fill_trigger",
         variables,
-        inputs_schema(variables["params"], variables["tables"]),
+        partial(inputs_schema, variables["params"], variables["tables"]),
         FilledInputs,
         key="trigger",
     )

@@ -30,7 +30,7 @@ def ask(
     role: Role,
     node: str,
     variables: dict[str, Any],
-    schema: dict[str, Any],
+    schema: Callable[[], dict[str, Any]],
     output_type: type[T],
     *,
     key: str = "*",
@@ -41,9 +41,10 @@ def ask(
     """Render a node's prompt for the role's model and call it for structured output.
 
     With `model_lookups`, a tool-calling model may first make bounded catalog lookups of its
-    own (`agent.model_lookups`); the structured answer then sees their results. `grammar`
-    builds the EBNF a local constrained decoder uses instead of `schema`; it is only called
-    for such models.
+    own (`agent.model_lookups`); the structured answer then sees their results. `schema`
+    builds the JSON schema of the answer, and is only called for models that are sent one;
+    `grammar` builds the EBNF a local constrained decoder uses instead, and is only called for
+    such models.
 
     Raises:
         ModelCallError: the model could not be built or called (after retries).
@@ -63,8 +64,12 @@ def ask(
     call = Call(node=node, spec=spec, key=key, order=order)
     if model_lookups and can_look_up(spec, ctx.settings):
         messages = gather_lookups(model, messages, ctx.get_tool_node(), call, ctx.settings)
-    ebnf = grammar() if grammar is not None and spec_kind(spec) in LOCAL_KINDS else None
-    outcome = call_structured(model, messages, schema, output_type, call, ctx.settings, ebnf)
+    kind = spec_kind(spec)
+    ebnf = grammar() if grammar is not None and kind in LOCAL_KINDS else None
+    # Only OpenAI-compatible servers, and local decoders without a grammar, read the schema.
+    wanted = kind == "openai" or (kind in LOCAL_KINDS and ebnf is None)
+    outcome = call_structured(model, messages, schema() if wanted else {}, output_type, call,
+                              ctx.settings, ebnf)
     outcome.load_s = load_s
     return outcome
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -90,7 +91,7 @@ def fill_step(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]:
             task.requirement, task.draft, task.order, ctx.get_catalog(), ctx.get_retriever(),
             ctx.settings, lookup=task.lookup, issues=task.issues, previous=task.previous,
         )
-        schema = inputs_schema(variables["params"], variables["tables"])
+        schema = partial(inputs_schema, variables["params"], variables["tables"])
         outcome = ask(ctx, "filler", "fill", variables, schema, FilledInputs,
                       key=str(task.order), order=task.order, model_lookups=True,
                       grammar=inputs_grammar_of(variables, ctx.get_catalog()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -67,7 +68,7 @@ def fill_trigger(inp: FillInput, *, runtime: Runtime[Context]) -> dict[str, Any]
             task.requirement, task.draft, ctx.get_catalog(), ctx.get_retriever(), ctx.settings,
             lookup=task.lookup, issues=task.issues, previous=task.previous,
         )
-        schema = inputs_schema(variables["params"], variables["tables"])
+        schema = partial(inputs_schema, variables["params"], variables["tables"])
         outcome = ask(ctx, "filler", "fill_trigger", variables, schema, FilledInputs,
                       key="trigger", order=None, model_lookups=True,
                       grammar=inputs_grammar_of(variables, ctx.get_catalog()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -63,7 +64,7 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         variables = plan_prompt_vars(
             state.requirement, ctx.get_catalog(), ctx.get_retriever(), ctx.settings
         )
-        schema = outline_schema(variables["steps"], variables["triggers"])
+        schema = partial(outline_schema, variables["steps"], variables["triggers"])
         outcome = ask(ctx, "planner", "plan", variables, schema, Outline,
                       grammar=outline_grammar_of(variables, ctx.settings))
     except RUN_ERRORS as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -61,7 +62,7 @@ def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             state.requirement, current, outline_errors(state.issues), ctx.get_catalog(),
             ctx.get_retriever(), ctx.settings,
         )
-        schema = outline_schema(variables["steps"], variables["triggers"])
+        schema = partial(outline_schema, variables["steps"], variables["triggers"])
         outcome = ask(ctx, "repairer", "repair", variables, schema, Outline,
                       grammar=outline_grammar_of(variables, ctx.settings))
     except RUN_ERRORS as exc:
