@@ -101,11 +101,16 @@ def per_flow(config: str, flows: int, warmup: int, stubs: Sequence[str] = ()) ->
             "instructions_per_flow": round(per), "millions_per_flow": round(per / 1e6, 1)}
 
 
+_VALGRIND_LINE = re.compile(r"^(==|--)\d+(==|--)")
+
+
 def _count(probe: subprocess.Popen[str]) -> int:
     _, stderr = probe.communicate()
     if probe.returncode != 0:
-        last = stderr.strip().splitlines()[-1:] or ["no output"]
-        raise InstrumentError(f"probe exited with {probe.returncode}: {last[0]}")
+        # valgrind's own lines start with ==pid== or --pid--; the probe's error is the last other.
+        own = [line for line in stderr.strip().splitlines() if not _VALGRIND_LINE.match(line)]
+        raise InstrumentError(f"probe exited with {probe.returncode}: "
+                              f"{own[-1] if own else 'no output'}")
     return instruction_refs(stderr)
 
 

@@ -103,7 +103,8 @@ def test_a_failed_probe_stops_the_other(monkeypatch: pytest.MonkeyPatch) -> None
     real_popen = subprocess.Popen
 
     def fake_command(valgrind: str, config: str, flows: int, *rest: Any) -> list[str]:
-        code = "import sys; print('boom', file=sys.stderr); sys.exit(3)" if flows == 0 else (
+        code = ("import sys; print('boom', file=sys.stderr); "
+                "print('==12== I   refs: 5', file=sys.stderr); sys.exit(3)") if flows == 0 else (
             "import time; time.sleep(60)")
         return [sys.executable, "-c", code]
 
