@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -81,7 +82,7 @@ class Outcome(Generic[T]):
 def call_structured(
     model: BaseChatModel,
     messages: list[BaseMessage],
-    schema: dict[str, Any],
+    schema: Callable[[], dict[str, Any]],
     output_type: type[T],
     call: Call,
     settings: Settings,
@@ -90,7 +91,8 @@ def call_structured(
     """Call `model` for one JSON value matching `schema`, parsed into `output_type`.
 
     A local constrained decoder (``builtin``, ``hf:``) decodes under `grammar` (EBNF, see
-    `agent.grammars`) when one is given, else under `schema`; other models get `schema`.
+    `agent.grammars`) when one is given, else under the schema `schema` builds; OpenAI-compatible
+    servers get that schema. `schema` is called only for a model that is sent it.
 
     Raises:
         ModelCallError: the call failed after the bounded retries (or could never succeed).
@@ -126,21 +128,21 @@ def parse_json_output(
 
 
 def _request_kwargs(
-    call: Call, schema: dict[str, Any], settings: Settings, grammar: str | None
+    call: Call, schema: Callable[[], dict[str, Any]], settings: Settings, grammar: str | None
 ) -> dict[str, Any]:
     kind = spec_kind(call.spec)
     if kind == "scripted":
         return {"script_node": call.node, "script_key": call.key}
     if kind in LOCAL_KINDS:
-        return {"grammar": grammar} if grammar is not None else {"json_schema": schema}
+        return {"grammar": grammar} if grammar is not None else {"json_schema": schema()}
     if kind == "openai":
         if settings.structured_method == "json_object":
             return {"response_format": {"type": "json_object"}}
         if settings.structured_method == "function_calling":
-            return {"tools": [_function(schema)],
+            return {"tools": [_function(schema())],
                     "tool_choice": {"type": "function", "function": {"name": "answer"}}}
         return {"response_format": {"type": "json_schema", "json_schema": {
-            "name": "answer", "schema": schema, "strict": False}}}
+            "name": "answer", "schema": schema(), "strict": False}}}
     return {}
 
 

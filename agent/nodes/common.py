@@ -64,12 +64,8 @@ def ask(
     call = Call(node=node, spec=spec, key=key, order=order)
     if model_lookups and can_look_up(spec, ctx.settings):
         messages = gather_lookups(model, messages, ctx.get_tool_node(), call, ctx.settings)
-    kind = spec_kind(spec)
-    ebnf = grammar() if grammar is not None and kind in LOCAL_KINDS else None
-    # Only OpenAI-compatible servers, and local decoders without a grammar, read the schema.
-    wanted = kind == "openai" or (kind in LOCAL_KINDS and ebnf is None)
-    outcome = call_structured(model, messages, schema() if wanted else {}, output_type, call,
-                              ctx.settings, ebnf)
+    ebnf = grammar() if grammar is not None and spec_kind(spec) in LOCAL_KINDS else None
+    outcome = call_structured(model, messages, schema, output_type, call, ctx.settings, ebnf)
     outcome.load_s = load_s
     return outcome
 

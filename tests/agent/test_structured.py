@@ -61,7 +61,7 @@ def scripted(tmp_path: Path, body: str) -> ScriptedChatModel:
 def test_length_stop_is_an_invalid_json_issue(tmp_path: Path) -> None:
     model = scripted(tmp_path, 'fill: [{text: "{\\"inputs\\": [", finish_reason: length}]\n')
     call = Call(node="fill", spec="scripted:s.yaml", key="2", order=2)
-    out = call_structured(model, [HumanMessage("x")], {}, FilledInputs, call, SETTINGS)
+    out = call_structured(model, [HumanMessage("x")], dict, FilledInputs, call, SETTINGS)
     assert out.value is None
     assert [i.code for i in out.issues] == ["invalid_json"]
     assert "token limit" in out.issues[0].message
@@ -71,7 +71,7 @@ def test_transient_errors_retry_then_raise_naming_node_and_spec(tmp_path: Path) 
     model = scripted(tmp_path, "plan: [{error: timeout}, {error: connection}, {error: server}]\n")
     call = Call(node="plan", spec="scripted:s.yaml")
     with pytest.raises(ModelCallError) as info:
-        call_structured(model, [HumanMessage("secret prompt")], {}, Outline, call, SETTINGS)
+        call_structured(model, [HumanMessage("secret prompt")], dict, Outline, call, SETTINGS)
     assert len(model.calls) == 3
     message = str(info.value)
     assert "'plan'" in message and "'scripted:s.yaml'" in message and "3 attempt" in message
@@ -81,7 +81,7 @@ def test_transient_errors_retry_then_raise_naming_node_and_spec(tmp_path: Path) 
 def test_fatal_errors_are_not_retried(tmp_path: Path) -> None:
     model = scripted(tmp_path, "plan: [{error: auth}]\n")
     with pytest.raises(ModelCallError, match="auth"):
-        call_structured(model, [HumanMessage("x")], {}, Outline,
+        call_structured(model, [HumanMessage("x")], dict, Outline,
                         Call(node="plan", spec="scripted:s.yaml"), SETTINGS)
     assert len(model.calls) == 1
 
@@ -100,7 +100,7 @@ def test_unreachable_endpoint_fails_after_retries() -> None:
     model = load_chat_model("hf-endpoint:http://127.0.0.1:9", SETTINGS)
     call = Call(node="fill", spec="hf-endpoint:http://127.0.0.1:9")
     with pytest.raises(ModelCallError, match="connection failed after 3 attempt"):
-        call_structured(model, [HumanMessage("x")], {}, FilledInputs, call, SETTINGS)
+        call_structured(model, [HumanMessage("x")], dict, FilledInputs, call, SETTINGS)
 
 
 class _Recorder:
@@ -128,7 +128,7 @@ def test_local_decoders_get_the_grammar_and_others_the_schema(
     spec: str, grammar: str | None, expected: object
 ) -> None:
     model = _Recorder()
-    out = call_structured(model, [HumanMessage("x")], {"type": "object"},  # type: ignore[arg-type]
+    out = call_structured(model, [HumanMessage("x")], lambda: {"type": "object"},  # type: ignore[arg-type]
                           FilledInputs, Call("fill", spec), SETTINGS, grammar)
     assert out.value is not None
     if isinstance(expected, dict):
