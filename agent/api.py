@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 
 from agent.context import Context
+from agent.execution import task_config
 from agent.settings import Settings, load_settings
 from schemas.catalog import Catalog
 from schemas.result import GenerationResult
@@ -32,11 +33,12 @@ def make_context(
     )
 
 
-def run_config(settings: Settings) -> dict[str, Any]:
-    """Return the LangGraph config of one run (the recursion limit covers every repair round
-    and the last-resort pass)."""
+def run_config(settings: Settings) -> RunnableConfig:
+    """Return the LangGraph config of one run: a recursion limit that covers every repair round
+    and the last-resort pass, and where the fills run (`agent.execution`)."""
     needed = SUPERSTEPS_PER_ROUND * (settings.max_repairs + 2)
-    return {"recursion_limit": max(settings.recursion_limit, needed)}
+    return {"recursion_limit": max(settings.recursion_limit, needed),
+            "configurable": task_config(settings)}
 
 
 def generate(

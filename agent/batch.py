@@ -159,12 +159,13 @@ def _results(
     if not pending:
         return
     run_id = uuid.uuid4().hex[:8]
+    base = run_config(settings)
     configs: list[RunnableConfig] = [
         {
             # Distinct thread ids: a checkpointer would otherwise mix the items' states.
-            "configurable": {"thread_id": f"batch-{run_id}-{item.id}"},
+            "configurable": {**base["configurable"], "thread_id": f"batch-{run_id}-{item.id}"},
             "max_concurrency": max(1, concurrency),
-            "recursion_limit": run_config(settings)["recursion_limit"],
+            "recursion_limit": base["recursion_limit"],
             "run_name": f"batch item {item.id}",
         }
         for item in pending

@@ -94,6 +94,12 @@ class Settings(BaseModel):
     structured_method: StructuredMethod = Field(
         default="json_schema", description="How openai: models are asked for JSON."
     )
+    fill_tasks: Literal["auto", "threads", "inline"] = Field(
+        default="auto",
+        description="Where the fills of one super-step run: threads (concurrent, for remote "
+        "models), inline (one after another in the calling thread), auto: threads when the "
+        "filler is openai: or hf-endpoint:, inline otherwise (agent.execution).",
+    )
     catalog_path: str | None = Field(default=None, description="Catalog file/dir; None: demo.")
     retrieval_backend: Literal["sqlite", "weaviate"] = "sqlite"
 
