@@ -37,11 +37,12 @@ from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatResult
 from pydantic import Field
 
-from agent.api import generate
+from agent.api import generate, run_config
 from agent.candidates import PLAN_MEMO
 from agent.context import lookup_tools
+from agent.execution import task_mode
 from agent.scripted import ScriptedChatModel
-from agent.settings import load_settings
+from agent.settings import Settings, load_settings
 from benchmarks.graph_floor import measure_chat_call, measure_floor
 from catalog import demo_catalog
 from schemas.result import GenerationResult
@@ -153,16 +154,21 @@ Run = tuple[float, float, float, GenerationResult]
 """One flow: wall seconds, process CPU seconds, the model's own seconds, the result."""
 
 
+def bench_settings(fill_tasks: str = "auto") -> Settings:
+    """Return the settings of the benchmark's runs: the scripted model, and where fills run."""
+    return load_settings({"model": SPEC, "fill_tasks": fill_tasks}, env={})
+
+
 def run_once(retriever: Retriever, forget: bool = False,
-             model: TimedScriptedModel | None = None) -> Run:
+             model: TimedScriptedModel | None = None, settings: Settings | None = None) -> Run:
     """Generate the flow once; return its wall, CPU and model seconds and the result.
 
     With `forget`, the lookup tools and the plan candidates forget this retriever's remembered
     answers first (not timed); other retrievers keep theirs. `model` is the model to answer
     (default: a new one): a batch keeps one model for all its flows, and LangChain serialises
-    a model on its first call only.
+    a model on its first call only. `settings` default to `bench_settings()`.
     """
-    settings = load_settings({"model": SPEC}, env={})
+    settings = settings or bench_settings()
     model = model if model is not None else TimedScriptedModel(script=script())
     if forget:
         clear_memos(lookup_tools(retriever))
@@ -181,26 +187,29 @@ def measure(repeat: int, warmup: int, retriever: Retriever, forget: bool = False
     return measure_rounds(repeat, warmup, {"only": (retriever, forget)})["only"]
 
 
-def measure_rounds(repeat: int, warmup: int, configs: dict[str, Config], block: int = BLOCK
-                   ) -> dict[str, Any]:
+def measure_rounds(repeat: int, warmup: int, configs: dict[str, Config], block: int = BLOCK,
+                   settings: Settings | None = None) -> dict[str, Any]:
     """Run `repeat` flows of every configuration in rounds; return numbers per config.
 
     Each round runs a block of `block` flows of every configuration in turn, after one
     uncounted flow that brings the configuration's data back into the CPU caches. Rounds
     rather than one configuration after another: the neighbours' load on a shared machine
     drifts over minutes, and this way every configuration sees the same drift. Each
-    configuration keeps one model for all its flows, as a batch does.
+    configuration keeps one model for all its flows, as a batch does. `settings` default to
+    `bench_settings()`.
     """
+    settings = settings or bench_settings()
     models = {name: TimedScriptedModel(script=script()) for name in configs}
     for _ in range(warmup):
         for name, (retriever, forget) in configs.items():
-            run_once(retriever, forget, models[name])
+            run_once(retriever, forget, models[name], settings)
     runs: dict[str, list[Run]] = {name: [] for name in configs}
     while any(len(found) < repeat for found in runs.values()):
         for name, (retriever, forget) in configs.items():
-            run_once(retriever, forget, models[name])
+            run_once(retriever, forget, models[name], settings)
             count = min(block, repeat - len(runs[name]))
-            runs[name].extend(run_once(retriever, forget, models[name]) for _ in range(count))
+            runs[name].extend(run_once(retriever, forget, models[name], settings)
+                              for _ in range(count))
     return {name: summarise(found) for name, found in runs.items()}
 
 
@@ -258,25 +267,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--fill-tasks", choices=("auto", "threads", "inline"), default="auto",
+                        help="where the fills run (setting fill_tasks; auto: inline for the "
+                        "in-process scripted model)")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args()
     if args.repeat < 1 or args.warmup < 0:
         parser.error("--repeat must be at least 1 and --warmup at least 0")
-    results = measure_rounds(args.repeat, args.warmup, benchmark_configs())
-    floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup)
+    settings = bench_settings(args.fill_tasks)
+    results = measure_rounds(args.repeat, args.warmup, benchmark_configs(), settings=settings)
+    floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup, run_config(settings))
     call = measure_chat_call(args.repeat * 20)
     # The interpreter's build matters as much as the machine: on the shared VM of
     # docs/generator.md, Debian's python3.11 ran the flow a fifth faster than a pyenv build.
     machine = {"calibration_us": round(calibration_us(), 2),
                "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
-               "python": f"{platform.python_version()} ({sys.executable})"}
+               "python": f"{platform.python_version()} ({sys.executable})",
+               "fill_tasks": task_mode(settings)}
     if args.json:
         print(json.dumps({"machine": machine, **results, "langgraph floor": floor,
                           "langchain chat call": call}, indent=2))
         return
     print(f"machine: sum(range(1000)) p50 {machine['calibration_us']} µs, "
           f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs, "
-          f"python {machine['python']}")
+          f"python {machine['python']}; fills run {machine['fill_tasks']}")
     for name, numbers in results.items():
         print(f"{name}: {numbers['steps']}-step flow, zero-latency model, "
               f"{numbers['repeat']} runs (status {numbers['status']})")

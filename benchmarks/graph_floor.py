@@ -17,6 +17,7 @@ from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
@@ -61,15 +62,20 @@ def floor_graph(steps: int) -> Any:
     return builder.compile(name="flowgen-floor")
 
 
-def measure_floor(steps: int, repeat: int, warmup: int) -> dict[str, Any]:
-    """Run the no-op graph and return its wall time per run (milliseconds)."""
+def measure_floor(steps: int, repeat: int, warmup: int,
+                  config: RunnableConfig | None = None) -> dict[str, Any]:
+    """Run the no-op graph and return its wall time per run (milliseconds).
+
+    `config` is that of the generator's runs (`agent.api.run_config`), so that the floor's
+    fills run where the generator's do (`agent.execution`).
+    """
     graph = floor_graph(steps)
     for _ in range(warmup):
-        graph.invoke({"requirement": "x"})
+        graph.invoke({"requirement": "x"}, config)
     walls: list[float] = []
     for _ in range(repeat):
         started = time.perf_counter()
-        graph.invoke({"requirement": "x"})
+        graph.invoke({"requirement": "x"}, config)
         walls.append((time.perf_counter() - started) * 1000)
     return {"steps": steps, "repeat": repeat,
             "mean_ms": round(statistics.fmean(walls), 2),

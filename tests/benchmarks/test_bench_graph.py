@@ -66,20 +66,25 @@ def test_rounds_alternate_blocks_of_the_configurations(monkeypatch: pytest.Monke
     real = bench_graph.run_once
 
     models: set[int] = set()
+    modes: set[str] = set()
 
-    def recording(retriever: Retriever, forget: bool = False, model: Any = None) -> Any:
+    def recording(retriever: Retriever, forget: bool = False, model: Any = None,
+                  settings: Any = None) -> Any:
         order.append(forget)
         models.add(id(model))
-        return real(retriever, forget, model)
+        modes.add(settings.fill_tasks)
+        return real(retriever, forget, model, settings)
 
     monkeypatch.setattr(bench_graph, "run_once", recording)
     retriever = demo_retriever()
     configs = {"a": (retriever, False), "b": (retriever, True)}
-    numbers = bench_graph.measure_rounds(3, 1, configs, block=2)
+    numbers = bench_graph.measure_rounds(3, 1, configs, block=2,
+                                         settings=bench_graph.bench_settings("threads"))
     # Warm-up, then per round and config one uncounted flow and a block of (at most) two.
     assert order == [False, True] + [False] * 3 + [True] * 3 + [False] * 2 + [True] * 2
     assert [numbers[k]["repeat"] for k in "ab"] == [3, 3]
     assert len(models) == 2 and id(None) not in models  # one model per configuration
+    assert modes == {"threads"}  # every run gets the settings asked for
     assert numbers["a"]["min_ms"] <= numbers["a"]["p50_ms"]
 
 
