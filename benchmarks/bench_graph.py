@@ -107,8 +107,9 @@ class TimedScriptedModel(ScriptedChatModel):
     """The scripted model, keeping the CPU time of each of its answers (the model time)."""
 
     spent: list[float] = Field(default_factory=list)
-    """Seconds of the calling thread's CPU time per answer: thread time, because fills answer
-    on parallel threads and a switch in mid-answer must not count the other thread's work."""
+    """Seconds of the calling thread's CPU time per answer: thread time, because fills may
+    answer on parallel threads (``--fill-tasks threads``) and a switch in mid-answer must not
+    count the other thread's work."""
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: Any = None, **kwargs: Any) -> ChatResult:
