@@ -56,8 +56,13 @@ def _items(n: int) -> list[BatchItem]:
 def measure(
     model_spec: str, items: int, concurrency: int, latency_s: float = 0.0
 ) -> tuple[float, dict[str, int]]:
-    """Run one batch; return flows per minute and the status counts."""
-    settings = load_settings({"model": model_spec})
+    """Run one batch; return flows per minute and the status counts.
+
+    A model with latency stands in for a remote API, so its fills run in LangGraph's pool, as
+    a remote filler's do (`agent.execution`); the others run them inline, as `auto` does.
+    """
+    fill_tasks = "threads" if latency_s > 0 else "auto"
+    settings = load_settings({"model": model_spec, "fill_tasks": fill_tasks})
     models: dict[str, BaseChatModel] = {}
     if model_spec.startswith("scripted:"):
         # One shared instance, as in a real batch: every item replays the same recorded run.
