@@ -62,7 +62,8 @@ def inline_submit(fn: Callable[..., Any], /, *args: Any, __name__: str | None = 
     """Run `fn` now, in this thread, and return its result as a finished future.
 
     The signature is that of LangGraph's own `BackgroundExecutor.submit`; its scheduling flags
-    mean nothing to a task that has already run. As in a pool, the task runs in a copy of the
+    mean nothing to a task that has already run (``__next_tick__`` only serves the functional
+    API's ``call``, which the generator does not use). As in a pool, the task runs in a copy of the
     caller's context, and its error is kept in the future for the runner to raise after the
     super-step. Only an `Exception` is kept: Ctrl-C stops the run at once.
     """
