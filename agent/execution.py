@@ -4,7 +4,7 @@ The fill fan-out puts one task per step in one super-step. LangGraph's sync runn
 super-step to a thread pool it opens for every run: concurrent fills, which is what a remote
 model needs (one HTTP request per step, all in flight at once). An in-process model (builtin,
 ``hf:``, ``scripted:``) answers one call at a time anyway, so there the pool only adds thread
-starts and hand-offs: 3 to 4 ms a 10-step flow pinned to one core, and about 10 ms on two cores
+starts and hand-offs: about 4–5 ms a 10-step flow pinned to one core, and 9 ms on two cores,
 where every hand-off crosses cores (docs/generator.md, "Session 11"). ``inline`` runs the tasks
 one after another in the calling thread instead.
 

@@ -21,6 +21,7 @@ Role = Literal["planner", "filler", "repairer"]
 ROLES: tuple[Role, ...] = ("planner", "filler", "repairer")
 PromptStyle = Literal["chat", "compact"]
 StructuredMethod = Literal["json_schema", "json_object", "function_calling"]
+FillTasks = Literal["auto", "threads", "inline"]
 
 ENV_PREFIX = "FLOWGEN_"
 ROLE_FIELDS: dict[Role, str] = {r: f"{r}_model" for r in ROLES}
@@ -94,7 +95,7 @@ class Settings(BaseModel):
     structured_method: StructuredMethod = Field(
         default="json_schema", description="How openai: models are asked for JSON."
     )
-    fill_tasks: Literal["auto", "threads", "inline"] = Field(
+    fill_tasks: FillTasks = Field(
         default="auto",
         description="Where the fills of one super-step run: threads (concurrent, for remote "
         "models), inline (one after another in the calling thread), auto: threads when the "

@@ -42,7 +42,7 @@ from agent.candidates import PLAN_MEMO
 from agent.context import lookup_tools
 from agent.execution import task_mode
 from agent.scripted import ScriptedChatModel
-from agent.settings import Settings, load_settings
+from agent.settings import FillTasks, Settings, load_settings
 from benchmarks.graph_floor import measure_chat_call, measure_floor
 from catalog import demo_catalog
 from schemas.result import GenerationResult
@@ -155,7 +155,7 @@ Run = tuple[float, float, float, GenerationResult]
 """One flow: wall seconds, process CPU seconds, the model's own seconds, the result."""
 
 
-def bench_settings(fill_tasks: str = "auto") -> Settings:
+def bench_settings(fill_tasks: FillTasks = "auto") -> Settings:
     """Return the settings of the benchmark's runs: the scripted model, and where fills run."""
     return load_settings({"model": SPEC, "fill_tasks": fill_tasks}, env={})
 
@@ -280,7 +280,8 @@ def main() -> None:
     floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup, run_config(settings))
     call = measure_chat_call(args.repeat * 20)
     # The interpreter's build matters as much as the machine: on the shared VM of
-    # docs/generator.md, Debian's python3.11 ran the flow a fifth faster than a pyenv build.
+    # docs/generator.md, Debian's python3.11 ran the flow a fifth to a quarter faster than a
+    # pyenv build.
     machine = {"calibration_us": round(calibration_us(), 2),
                "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
                "python": f"{platform.python_version()} ({sys.executable})",
