@@ -26,15 +26,13 @@ minute.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import contextlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,16 +122,20 @@ def run_probe(config: str, flows: int, warmup: int, stubs: Sequence[str] = (),
 
     Returns the status of the last flow ("" for the floor, which makes none).
     """
-    _inline_tasks(patch)
     for stub in stubs:
         STUBS[stub](patch)
+    # The flows run LangGraph's tasks in the calling thread, as the generator does for an
+    # in-process model (`agent.execution`), and so does the floor, given the flows' config:
+    # under valgrind, thread interleaving made counts wander (±100 M at start-up, ±10 M per
+    # flow). The count leaves out what a thread pool would add (docs/generator.md).
     if config == "floor":
-        from benchmarks.bench_graph import STEPS
+        from agent.api import run_config
+        from benchmarks.bench_graph import STEPS, bench_settings
         from benchmarks.graph_floor import floor_graph
 
-        graph = floor_graph(len(STEPS))
+        graph, run = floor_graph(len(STEPS)), run_config(bench_settings())
         for _ in range(warmup + flows):
-            graph.invoke({"requirement": "x"})
+            graph.invoke({"requirement": "x"}, run)
         return ""
     from benchmarks.bench_graph import TimedScriptedModel, benchmark_configs, run_once, script
 
@@ -143,33 +145,6 @@ def run_probe(config: str, flows: int, warmup: int, stubs: Sequence[str] = (),
     for _ in range(warmup + flows):
         status = run_once(retriever, forget, model)[-1].status
     return status
-
-
-class _InlineExecutor(concurrent.futures.Executor):
-    """Runs each submitted task at once, in the submitting thread."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the future, as a pool would
-            future.set_exception(exc)
-        return future
-
-
-def _inline_tasks(patch: Patch) -> None:
-    # LangGraph runs a superstep's tasks (the fill fan-out) on a thread pool. Under valgrind
-    # the threads' interleaving, and with it the instruction count, changes from run to run
-    # (±100 M at start-up, ±10 M per flow); run in the calling thread, a probe repeats to a
-    # few thousand instructions. The count then leaves out the thread handoffs, about 1 ms of
-    # a flow on one core (docs/generator.md).
-    import langgraph.pregel._executor as executor
-
-    @contextlib.contextmanager
-    def inline(config: Any) -> Iterator[concurrent.futures.Executor]:
-        yield _InlineExecutor()
-
-    patch(executor, "get_executor_for_config", inline)
 
 
 def _stub_render(patch: Patch) -> None:
