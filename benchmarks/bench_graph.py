@@ -263,6 +263,35 @@ def calibration_us(repeat: int = 2000) -> float:
     return statistics.median(samples)
 
 
+def cpu_model(cpuinfo: str = "/proc/cpuinfo") -> str:
+    """Return the processor's model name (Linux), else what `platform` knows, else "unknown".
+
+    Hosts of one VM size differ: docs/generator.md saw the same instruction count take twice
+    the time on one host as on another, so a report must say which processor it ran on.
+    """
+    try:
+        with open(cpuinfo, encoding="utf-8") as lines:
+            for line in lines:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name" and value.strip():
+                    return value.strip()
+    except OSError:
+        pass  # not Linux: fall back below
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def machine_info(settings: Settings) -> dict[str, Any]:
+    """Return what a reader needs to compare this run with others: speed, load, CPU, Python."""
+    # The interpreter's build matters as much as the machine: on the shared VM of
+    # docs/generator.md, Debian's python3.11 ran the flow a fifth to a quarter faster than a
+    # pyenv build.
+    return {"calibration_us": round(calibration_us(), 2),
+            "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
+            "cpu": cpu_model(),
+            "python": f"{platform.python_version()} ({sys.executable})",
+            "fill_tasks": task_mode(settings)}
+
+
 def main() -> None:
     """Parse flags, run, print a table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -279,19 +308,14 @@ def main() -> None:
     results = measure_rounds(args.repeat, args.warmup, benchmark_configs(), settings=settings)
     floor = measure_floor(len(STEPS), args.repeat * 3, args.warmup, run_config(settings))
     call = measure_chat_call(args.repeat * 20)
-    # The interpreter's build matters as much as the machine: on the shared VM of
-    # docs/generator.md, Debian's python3.11 ran the flow a fifth to a quarter faster than a
-    # pyenv build.
-    machine = {"calibration_us": round(calibration_us(), 2),
-               "load_average_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
-               "python": f"{platform.python_version()} ({sys.executable})",
-               "fill_tasks": task_mode(settings)}
+    machine = machine_info(settings)
     if args.json:
         print(json.dumps({"machine": machine, **results, "langgraph floor": floor,
                           "langchain chat call": call}, indent=2))
         return
     print(f"machine: sum(range(1000)) p50 {machine['calibration_us']} µs, "
-          f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs, "
+          f"load average {machine['load_average_1m']} on {machine['cpus']} CPUs "
+          f"({machine['cpu']}), "
           f"python {machine['python']}; fills run {machine['fill_tasks']}")
     for name, numbers in results.items():
         print(f"{name}: {numbers['steps']}-step flow, zero-latency model, "

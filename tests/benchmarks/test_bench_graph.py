@@ -115,3 +115,20 @@ def test_the_overhead_leaves_out_the_models_own_time(monkeypatch: pytest.MonkeyP
     assert numbers["model_ms"] == round(model * 1000, 3)
     assert numbers["p50_ms"] == round((wall - model) * 1000, 2)
     assert numbers["cpu_p50_ms"] == round((cpu - model) * 1000, 2)
+
+
+def test_cpu_model_reads_the_model_name_from_cpuinfo(tmp_path: Any) -> None:
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+                       "model name\t: AMD EPYC 7B13\nflags\t\t: fpu\n", encoding="utf-8")
+    assert bench_graph.cpu_model(str(cpuinfo)) == "AMD EPYC 7B13"
+
+
+def test_cpu_model_falls_back_without_cpuinfo(tmp_path: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench_graph.platform, "processor", lambda: "")
+    monkeypatch.setattr(bench_graph.platform, "machine", lambda: "arm64")
+    assert bench_graph.cpu_model(str(tmp_path / "missing")) == "arm64"
+    blank = tmp_path / "blank"
+    blank.write_text("model name\t:\n", encoding="utf-8")
+    assert bench_graph.cpu_model(str(blank)) == "arm64"
