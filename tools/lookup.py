@@ -338,6 +338,7 @@ def _compact(hit: Any) -> dict[str, Any]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = frozenset({str, int, float, bool})
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
@@ -365,7 +366,8 @@ def _prune(value: Any) -> Any:
                 v = round(v, 3)
             elif key == "description" and isinstance(v, str) and len(v) > _DESCRIPTION_CHARS:
                 v = v[: _DESCRIPTION_CHARS - 1] + "…"
-            out[key] = _prune(v)
+            # Most fields are plain text or numbers: only nested values need the walk.
+            out[key] = v if type(v) in _LEAVES else _prune(v)
         return out
     if isinstance(value, list | tuple):
         return [_prune(v) for v in value]

@@ -42,14 +42,16 @@ def rerank(hits: Iterable[_H], query: str, k: int, use_synonyms: bool = True,
     `kind` selects the synonym section, as for the backend query.
     """
     words = {fold_plural(t) for t in search_terms(query, use_synonyms, kind)}
-    boosted = []
+    scored: list[tuple[float, float, _H]] = []
     for hit in hits:
         coverage = label_coverage(hit.label, words)
-        if coverage:
-            hit = dataclasses.replace(hit, score=hit.score * (1 + LABEL_BONUS * coverage))  # type: ignore[type-var]
-        boosted.append(hit)
-    boosted.sort(key=lambda h: -h.score)
-    return boosted[: max(k, 0)]
+        score = hit.score * (1 + LABEL_BONUS * coverage) if coverage else hit.score
+        scored.append((score, coverage, hit))
+    top = sorted(range(len(scored)), key=lambda i: -scored[i][0])[: max(k, 0)]
+    # Backends fetch three times `k` hits so that boosts can reorder them: copying a hit
+    # with its new score costs more than the rest of re-ranking, so copy the kept ones only.
+    return [dataclasses.replace(hit, score=score) if coverage else hit  # type: ignore[type-var]
+            for score, coverage, hit in (scored[i] for i in top)]
 
 
 def label_coverage(label: str, query_words: set[str]) -> float:
