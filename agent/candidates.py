@@ -166,4 +166,5 @@ def candidate_tables(
 
 def _clauses(requirement: str) -> list[str]:
     parts = (p.strip() for p in _CLAUSE.split(requirement))
-    return [p for p in parts if len(p.split()) >= 2]
+    # A clause said twice ("… log it; … and log it") has the same hits: search it once.
+    return list(dict.fromkeys(p for p in parts if len(p.split()) >= 2))
