@@ -172,6 +172,10 @@ def sft_config(opts: SftOptions) -> SFTConfig:
         train_sampling_strategy="group_by_length",
         bf16=False,
         disable_tqdm=False,
+        # TRL's default, under the name transformers 5 reads (TRL still sets the deprecated
+        # `gradient_checkpointing`, which warns): it saves the memory LoRA on a large base
+        # needs, and costs the 2.3M built-in model about 2 % of its step time.
+        activation_checkpointing=True,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from training.model_config import ConfigError, build_config
 from training.tokenizer import train_tokenizer
-from training.train import SftOptions, TrainError, load_rows, run_sft
+from training.train import SftOptions, TrainError, load_rows, run_sft, sft_config
 
 PLAN = '{"name":"N","trigger":{"type":"record_update","annotation":"when a user changes"},'
 STEP = '{"category":"action","definition":"look_up_records","scope":"global","order":1,'
@@ -96,3 +97,12 @@ def test_scratch_and_base_model_are_exclusive(tmp_path: Path) -> None:
     opts = SftOptions(data=data, output=tmp_path / "m", from_scratch=True, base_model=tmp_path)
     with pytest.raises(TrainError, match="exactly one"):
         run_sft(opts)
+
+
+def test_sft_config_names_checkpointing_without_a_deprecation_warning(tmp_path: Path) -> None:
+    opts = SftOptions(data=tmp_path / "sft.jsonl", output=tmp_path / "m", from_scratch=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        config = sft_config(opts)
+    assert config.activation_checkpointing is True
+    assert config.gradient_checkpointing is True  # the old name mirrors the new one
